@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* collect.h - discover every network namespace and read its links, routes, rules and firewall. */
+#ifndef NSMAP_COLLECT_H
+#define NSMAP_COLLECT_H
+
+#include "model.h"
+
+struct collect_opts {
+	bool no_netfilter;	/* skip the firewall (faster) */
+	bool no_neighbours;
+	const char *select;	/* -n patterns, applied before collection (NULL = all) */
+	/* Names namespaces (containers) right after discovery, so -n can select by
+	 * container name; NULL for none. */
+	int (*name_hook)(struct nm_snapshot *s);
+};
+
+/* discover.c: find every network namespace (/run/netns, /proc/PID/ns/net, nsfs mounts).
+ * Fills s->netns with identity only (no links yet). Returns 0 or -errno. */
+int discover_netns(struct nm_snapshot *s);
+
+/* Open a namespace of a snapshot (live or loaded) by one of its paths, checking the inode.
+ * Returns an fd or -errno. */
+int netns_open(const struct nm_netns *ns);
+
+/* Create a socket inside the namespace: setns() in, socket(), setns() back. Returns fd or -errno. */
+int netns_socket(const struct nm_netns *ns, int domain, int type, int proto);
+
+/* Enter the namespace behind fd / return to the one we started in. */
+int netns_enter_fd(int fd);
+int netns_return(void);
+
+/* Check that we may enter namespaces at all (CAP_SYS_ADMIN). 0 or -EPERM. */
+int collect_check_privileges(void);
+
+/* Discover, select (o->select), collect, label and sort: the live snapshot. Errors that concern
+ * a single namespace become warnings in it; -errno only for a global failure. On -ENOENT for an
+ * unknown -n pattern, *bad names the pattern. */
+int collect_snapshot(const struct collect_opts *o, struct nm_snapshot **out, char **bad);
+
+#endif

@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* netfilter.h - nftables / iptables-nft / iptables-legacy rules of one namespace, decoded. */
+#ifndef NSMAP_NETFILTER_H
+#define NSMAP_NETFILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "model.h"
+
+/*
+ * The structured rule model: ruleset -> tables -> chains -> rules -> matches + action.
+ * It is filled by src/nf_collect.c (libnftnl/libmnl) and src/nf_legacy.c (getsockopt),
+ * decoded by src/nf_expr.c (native expressions) and src/nf_xt.c (xt compat matches and
+ * targets), serialised by src/nf_json.c and printed by src/nf_text.c. Only the collectors
+ * include libnftnl/libmnl. Every rule of every backend is decoded into the same form, so an
+ * evaluator never needs to know which tool made it.
+ *
+ * Evaluating a rule: every match in rule->matches must hold (logical AND, order irrelevant);
+ * then the rule's effects run in order (log, mark set, ...) and finally rule->action gives
+ * the verdict (NF_ACT_CONTINUE = fall through to the next rule). A rule with
+ * rule->unsupported set contains at least one NF_MATCH_UNSUPPORTED / NF_ACT_UNSUPPORTED
+ * part: its outcome cannot be known exactly.
+ */
+
+/* Families: NFPROTO_* numbers, as the kernel uses them. */
+enum nf_family {
+	NF_FAMILY_UNSPEC = 0,
+	NF_FAMILY_INET = 1,
+	NF_FAMILY_IP = 2,
+	NF_FAMILY_ARP = 3,
+	NF_FAMILY_NETDEV = 5,
+	NF_FAMILY_BRIDGE = 7,
+	NF_FAMILY_IP6 = 10,
+};
+
+/* Which tool made a table. */
+enum nf_backend {
+	NF_BACKEND_NFT = 0,		/* native nftables (nft, Docker 29, firewalld, ...) */
+	NF_BACKEND_IPTABLES_NFT,	/* iptables-nft (nf_tables with xtables names/layout) */
+	NF_BACKEND_IPTABLES_LEGACY,	/* iptables-legacy (x_tables, read with getsockopt) */
+	NF_BACKEND_COUNT
+};
+
+/* Hooks: NF_INET_* numbers (+ netdev ingress). */
+enum nf_hook {
+	NF_HOOK_NONE = -1,		/* regular (non-base) chain */
+	NF_HOOK_PREROUTING = 0,
+	NF_HOOK_INPUT = 1,
+	NF_HOOK_FORWARD = 2,
+	NF_HOOK_OUTPUT = 3,
+	NF_HOOK_POSTROUTING = 4,
+	NF_HOOK_INGRESS = 5,
+	NF_HOOK_COUNT
+};
+
+/* Base-chain policy; regular chains have NF_POLICY_NONE (their end means "return"). */
+enum nf_policy {
+	NF_POLICY_NONE = -1,
+	NF_POLICY_DROP = 0,
+	NF_POLICY_ACCEPT = 1,
+};
+
+/* Conntrack states, one bit each, the same for every backend (nft ct state, xt conntrack,
+ * xt state are all normalised to these). A packet's state has exactly one bit set
+ * (SNAT/DNAT are extra "virtual" states of xt_conntrack, set in addition when the
+ * connection was NATed). */
+enum nf_ct_state_bit {
+	NF_CT_INVALID = 0x01,
+	NF_CT_ESTABLISHED = 0x02,
+	NF_CT_RELATED = 0x04,
+	NF_CT_NEW = 0x08,
+	NF_CT_UNTRACKED = 0x10,
+	NF_CT_SNAT = 0x20,
+	NF_CT_DNAT = 0x40,
+};
+
+/* Address types: 1 << RTN_* (RTN_LOCAL = 2 -> 0x4), as xt_addrtype and nft fib use them. */
+#define NF_ADDRTYPE_BIT(rtn) (1u << (rtn))
+
+/* What a set lookup / map / comparison looks at. */
+enum nf_field {
+	NF_FIELD_UNKNOWN = 0,
+	NF_FIELD_IIFNAME,
+	NF_FIELD_OIFNAME,
+	NF_FIELD_SADDR,			/* IPv4 or IPv6 source address */
+	NF_FIELD_DADDR,
+	NF_FIELD_L4PROTO,
+	NF_FIELD_SPORT,			/* transport source port (host order in the model) */
+	NF_FIELD_DPORT,
+	NF_FIELD_MARK,
+	NF_FIELD_CT_STATE,
+	NF_FIELD_ICMP_TYPE,
+	NF_FIELD_COUNT
+};
+#define NF_MAX_KEY_FIELDS 4		/* concatenations: "ip daddr . tcp dport" */
+
+enum nf_match_kind {
+	NF_MATCH_UNSUPPORTED = 0,	/* text = printed form (if any), raw = raw form */
+	NF_MATCH_IIF,			/* ifname (exact, or prefix when ifprefix: "veth+") */
+	NF_MATCH_OIF,
+	NF_MATCH_SADDR,			/* prefix (nm_ip with plen; v4 or v6) */
+	NF_MATCH_DADDR,
+	NF_MATCH_L4PROTO,		/* proto */
+	NF_MATCH_SPORT,			/* proto (0 = any transport), port_min..port_max */
+	NF_MATCH_DPORT,
+	NF_MATCH_MULTIPORT,		/* proto, ports[] (ranges), port_dir */
+	NF_MATCH_CT_STATE,		/* ct_state: mask of NF_CT_*; holds if packet state & mask */
+	NF_MATCH_ADDRTYPE,		/* addr_dir, addrtypes (NF_ADDRTYPE_BIT mask), limit_iface */
+	NF_MATCH_MARK,			/* holds if (skb mark & mask) == value */
+	NF_MATCH_COMMENT,		/* text (no effect on evaluation) */
+	NF_MATCH_PHYSDEV_IN,		/* ifname/ifprefix: bridge port the packet came in on */
+	NF_MATCH_PHYSDEV_OUT,
+	NF_MATCH_PHYSDEV_IS_IN,		/* packet entered through a bridge port */
+	NF_MATCH_PHYSDEV_IS_OUT,
+	NF_MATCH_PHYSDEV_IS_BRIDGED,
+	NF_MATCH_ICMP_TYPE,		/* proto (1 icmp / 58 icmpv6), icmp_type, icmp_code (-1 any) */
+	NF_MATCH_SET,			/* set (name), key[] (what is looked up): key in set */
+	NF_MATCH_TCP_FLAGS,		/* holds if (tcp flags & mask) == value */
+	NF_MATCH_NFPROTO,		/* value = NFPROTO (2 ipv4, 10 ipv6): inet tables */
+	NF_MATCH_CT_STATUS,		/* value = IPS_* mask: holds if ct status & value */
+	NF_MATCH_CT_DIRECTION,		/* value = 0 original, 1 reply */
+	NF_MATCH_KIND_COUNT
+};
+
+enum nf_port_dir {
+	NF_PORT_SRC = 0,
+	NF_PORT_DST = 1,
+	NF_PORT_EITHER = 2,
+};
+
+struct nf_port_range {
+	uint16_t min;
+	uint16_t max;			/* == min for a single port */
+};
+
+/* One condition of a rule. Only the fields named for the kind are meaningful; the rest
+ * are zero. invert negates the whole condition. */
+struct nf_match {
+	enum nf_match_kind kind;
+	bool invert;
+
+	char *ifname;			/* IIF, OIF, PHYSDEV_IN/OUT */
+	bool ifprefix;			/* ifname is a prefix ("veth" for "veth+") */
+
+	struct nm_ip prefix;		/* SADDR, DADDR */
+
+	uint8_t proto;			/* L4PROTO, SPORT/DPORT/MULTIPORT (0 = any), ICMP_TYPE */
+	uint16_t port_min;		/* SPORT, DPORT (host order, inclusive) */
+	uint16_t port_max;
+	struct nf_port_range *ports;	/* MULTIPORT */
+	size_t n_ports;
+	enum nf_port_dir port_dir;	/* MULTIPORT */
+
+	uint32_t ct_state;		/* CT_STATE: NF_CT_* mask */
+
+	enum nf_port_dir addr_dir;	/* ADDRTYPE: NF_PORT_SRC or NF_PORT_DST */
+	uint32_t addrtypes;		/* ADDRTYPE: NF_ADDRTYPE_BIT mask */
+	bool limit_iface;		/* ADDRTYPE: only addresses of the in/out interface */
+
+	uint32_t value;			/* MARK, NFPROTO, CT_STATUS, CT_DIRECTION, TCP_FLAGS (cmp) */
+	uint32_t mask;			/* MARK, TCP_FLAGS (tested bits) */
+
+	int icmp_type;			/* ICMP_TYPE: -1 any */
+	int icmp_code;			/* ICMP_TYPE: -1 any */
+
+	char *set;			/* SET: set name (anonymous sets: "__set0" etc.) */
+	enum nf_field key[NF_MAX_KEY_FIELDS];	/* SET: fields looked up (concatenated) */
+	size_t n_key;
+
+	char *text;			/* COMMENT: the comment; UNSUPPORTED: printed form */
+	char *raw;			/* UNSUPPORTED: raw form (expression dump / hex of xt info) */
+};
+
+enum nf_action_kind {
+	NF_ACT_CONTINUE = 0,		/* no verdict: go on with the next rule */
+	NF_ACT_ACCEPT,
+	NF_ACT_DROP,
+	NF_ACT_REJECT,			/* reject_with */
+	NF_ACT_RETURN,
+	NF_ACT_JUMP,			/* chain */
+	NF_ACT_GOTO,			/* chain */
+	NF_ACT_VMAP,			/* set, key[]: verdict of the matching element, else continue */
+	NF_ACT_LOG,			/* non-terminal: text = prefix, value = level/group */
+	NF_ACT_MASQUERADE,		/* port range optional */
+	NF_ACT_SNAT,			/* address range and/or port range */
+	NF_ACT_DNAT,
+	NF_ACT_REDIRECT,		/* port range optional (to the local address) */
+	NF_ACT_MARK_SET,		/* non-terminal: mark = (mark & ~mask) ^ value */
+	NF_ACT_QUEUE,
+	NF_ACT_UNSUPPORTED,		/* text/raw; the verdict is unknown */
+	NF_ACT_KIND_COUNT
+};
+
+/* NAT flags (NF_NAT_RANGE_* values). */
+#define NF_NAT_F_MAP_IPS	0x01
+#define NF_NAT_F_PROTO		0x02
+#define NF_NAT_F_RANDOM		0x04
+#define NF_NAT_F_PERSISTENT	0x08
+#define NF_NAT_F_RANDOM_FULLY	0x10
+#define NF_NAT_F_NETMAP		0x40
+
+struct nf_action {
+	enum nf_action_kind kind;
+	char *chain;			/* JUMP, GOTO */
+	char *set;			/* VMAP */
+	enum nf_field key[NF_MAX_KEY_FIELDS];	/* VMAP */
+	size_t n_key;
+	/* NAT (MASQUERADE, SNAT, DNAT, REDIRECT): address family 0 = unchanged/automatic
+	 * (MASQUERADE: primary address of the output interface). Ports host order, 0 = keep. */
+	struct nm_ip addr_min;
+	struct nm_ip addr_max;
+	uint16_t port_min;
+	uint16_t port_max;
+	uint32_t nat_flags;		/* NF_NAT_F_* */
+	char *reject_with;		/* REJECT: "icmp-port-unreachable", "tcp-reset", ... */
+	uint32_t value;			/* MARK_SET value; LOG level; QUEUE number */
+	uint32_t mask;			/* MARK_SET mask */
+	char *text;			/* LOG prefix; UNSUPPORTED printed form */
+	char *raw;			/* UNSUPPORTED raw form */
+};
+
+struct nf_rule {
+	uint64_t handle;		/* nft rule handle; legacy: 1-based index in its chain */
+	uint64_t position;		/* nft: handle of the previous rule (0 = first) */
+	bool has_counter;
+	uint64_t packets;
+	uint64_t bytes;
+	char *comment;			/* userdata comment or xt comment, NULL if none */
+	struct nf_match *matches;	/* all must hold */
+	size_t n_matches;
+	struct nf_action *effects;	/* non-terminal statements, run in order (log, mark) */
+	size_t n_effects;
+	struct nf_action action;	/* final verdict; NF_ACT_CONTINUE if none */
+	bool unsupported;		/* some part could not be decoded */
+	char *text;			/* "-A CHAIN ..." (iptables-save) or nft statement syntax */
+	char *raw;			/* raw expression dump; only set when unsupported */
+};
+
+struct nf_chain {
+	char *name;
+	uint64_t handle;
+	bool base;			/* base chain (attached to a hook) */
+	enum nf_hook hook;		/* NF_HOOK_NONE for regular chains */
+	int priority;
+	char *type;			/* "filter", "nat", "route"; NULL for regular chains */
+	char *device;			/* netdev/ingress chains, else NULL */
+	enum nf_policy policy;
+	uint64_t packets;		/* policy counters (legacy, nft base chains) */
+	uint64_t bytes;
+	struct nf_rule *rules;		/* in evaluation order */
+	size_t n_rules;
+};
+
+struct nf_set_elem {
+	uint8_t *key;			/* key bytes as the kernel holds them (network order) */
+	uint32_t key_len;
+	uint8_t *key_end;		/* interval sets: inclusive last key; NULL for single keys */
+	char *text;			/* printed element: "172.17.0.0/16", "\"docker0\"", "80" */
+	struct nf_action verdict;	/* verdict maps: JUMP/GOTO/ACCEPT/DROP/...; else CONTINUE */
+	uint8_t *data;			/* data maps: value bytes, NULL otherwise */
+	uint32_t data_len;
+	char *data_text;		/* data maps / verdict maps: printed value, else NULL */
+};
+
+#define NF_SET_F_ANONYMOUS	0x01
+#define NF_SET_F_CONSTANT	0x02
+#define NF_SET_F_INTERVAL	0x04
+#define NF_SET_F_MAP		0x08
+#define NF_SET_F_TIMEOUT	0x10
+
+struct nf_set {
+	char *name;
+	uint32_t flags;			/* NF_SET_F_* */
+	char *key_type;			/* "ipv4_addr", "ifname", "inet_service", "a . b" */
+	uint32_t key_len;
+	char *data_type;		/* maps: "verdict", "ipv4_addr", ...; NULL for sets */
+	uint32_t data_len;
+	struct nf_set_elem *elems;
+	size_t n_elems;
+};
+
+struct nf_table {
+	uint8_t family;			/* enum nf_family */
+	char *name;
+	uint32_t flags;			/* NFT_TABLE_F_DORMANT 0x1 (not evaluated), OWNER 0x2 */
+	uint64_t handle;
+	enum nf_backend backend;
+	struct nf_chain *chains;
+	size_t n_chains;
+	struct nf_set *sets;
+	size_t n_sets;
+};
+
+#define NF_TABLE_F_DORMANT 0x1
+
+struct nf_ruleset {
+	struct nf_table *tables;	/* nft tables first (dump order), then legacy tables */
+	size_t n_tables;
+	uint32_t genid;			/* nf_tables generation at dump time */
+	bool nft_read;			/* the nf_tables dump succeeded */
+	bool legacy_read;		/* /proc/net/ip*_tables_names was readable */
+	bool mixed;			/* rules in both legacy and nf_tables (both are active!) */
+};
+
+/* ---- accessors (never NULL-deref; return NULL / "?" when not found) ---- */
+const char *nf_family_name(unsigned int family);	/* "ip", "ip6", "inet", ... */
+int nf_family_parse(const char *s);			/* -1 if unknown */
+const char *nf_backend_name(enum nf_backend b);		/* "nft", "iptables-nft", "iptables-legacy" */
+int nf_backend_parse(const char *s);
+const char *nf_hook_name(enum nf_hook h);		/* "prerouting", ... ; "none" */
+int nf_hook_parse(const char *s);
+const char *nf_match_kind_name(enum nf_match_kind k);	/* "iif", "saddr", ... */
+int nf_match_kind_parse(const char *s);
+const char *nf_action_kind_name(enum nf_action_kind k);	/* "accept", "jump", "dnat", ... */
+int nf_action_kind_parse(const char *s);
+const char *nf_field_name(enum nf_field f);
+int nf_field_parse(const char *s);
+const char *nf_policy_name(enum nf_policy p);		/* "accept", "drop", "none" */
+
+struct nf_table *nf_table_find(const struct nf_ruleset *rs, unsigned int family, const char *name);
+struct nf_chain *nf_chain_find(const struct nf_table *t, const char *name);
+struct nf_set *nf_set_find(const struct nf_table *t, const char *name);
+/* Count rules in tables of one backend. */
+size_t nf_rule_count(const struct nf_ruleset *rs, enum nf_backend b);
+/* Is this action terminal (ends evaluation of the chain with a verdict)? */
+bool nf_action_is_terminal(const struct nf_action *a);
+
+/* Base chains that run at a hook for packets of one L3 family (NF_FAMILY_IP or _IP6),
+ * across all tables and backends (inet tables included, dormant tables excluded), sorted by
+ * priority (stable). Legacy chains carry the x_tables priorities (raw -300, mangle -150,
+ * nat -100/100, filter 0, security 50). Fills up to max entries of out (chain and table
+ * pointers into rs) and returns how many exist. */
+struct nf_hook_entry {
+	const struct nf_table *table;
+	const struct nf_chain *chain;
+};
+size_t nf_hook_chains(const struct nf_ruleset *rs, unsigned int family, enum nf_hook hook,
+		      struct nf_hook_entry *out, size_t max);
+
+/* ---- collection ---- */
+
+/* Sockets for one namespace. Call nf_handle_open() while the thread is inside the target
+ * namespace (sockets and /proc/net files stay bound to it), then return to the original
+ * namespace and call nf_collect(). */
+struct nf_handle;
+int nf_handle_open(struct nf_handle **h);
+int nf_collect(struct nf_handle *h, struct nf_ruleset **out, char ***warnings, size_t *n_warnings);
+void nf_handle_close(struct nf_handle *h);
+
+/* Raw bytes of the last nf_collect() (for recording fixtures): the nf_tables dump
+ * (concatenated netlink messages) and the legacy dump (see nf_decode_legacy). */
+int nf_handle_raw(const struct nf_handle *h, const void **nft, size_t *nft_len,
+		  const void **legacy, size_t *legacy_len);
+
+struct nf_ruleset *nf_ruleset_new(void);
+void nf_ruleset_free(struct nf_ruleset *rs);
+
+/* Decode a buffer of nf_tables netlink messages (NEWTABLE/NEWCHAIN/NEWRULE/NEWSET/
+ * NEWSETELEM/NEWGEN, as a dump returns them, concatenated) into rs. Malformed input never
+ * reads past len: bad messages become warnings. Returns 0 or -EINVAL if nothing parsed. */
+int nf_decode_dump(const void *buf, size_t len, struct nf_ruleset *rs,
+		   char ***warnings, size_t *n_warnings);
+/* Decode legacy tables: a sequence of records { u32 family (2/10, host order);
+ * struct ipt_getinfo / ip6t_getinfo (84 bytes); entries blob (getinfo.size bytes) }. */
+int nf_decode_legacy(const void *buf, size_t len, struct nf_ruleset *rs,
+		     char ***warnings, size_t *n_warnings);
+/* After decoding: classify backends, sort, set rs->mixed, add warnings. */
+void nf_ruleset_finish(struct nf_ruleset *rs, char ***warnings, size_t *n_warnings);
+
+/* JSON: the "netfilter" object of a namespace in the snapshot (schema nsmap.snapshot/1). */
+json_t *nf_ruleset_to_json(const struct nf_ruleset *rs);
+/* Returns 0, or -EINVAL with a message in err. */
+int nf_ruleset_from_json(const json_t *j, struct nf_ruleset **out, char *err, size_t errlen);
+
+/* Text view: a short summary (backends, rule counts, NAT rules in full) and, for -d,
+ * every chain and rule. Each line starts with indent. */
+void nf_print_summary(FILE *f, const struct nf_ruleset *rs, const char *indent);
+void nf_print_detail(FILE *f, const struct nf_ruleset *rs, const char *indent);
+/* One NAT rule as a sentence: "MASQUERADE 172.17.0.0/16 → out via not-docker0",
+ * "DNAT tcp :8080 → 172.17.0.2:80". Returns a malloc'd string or NULL if not a NAT rule. */
+char *nf_nat_describe(const struct nf_rule *r);
+
+#endif

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* path.h - simulate the path of a packet through the snapshot, hop by hop, out and back. */
+#ifndef NSMAP_PATH_H
+#define NSMAP_PATH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "model.h"
+#include "netfilter.h"
+#include "diagnose.h"
+
+enum path_proto {
+	PATH_PROTO_ICMP = 1,
+	PATH_PROTO_TCP = 6,
+	PATH_PROTO_UDP = 17,
+};
+
+/* What the caller asks: a packet from a namespace (optionally from a given address) to dst. */
+struct path_query {
+	const struct nm_netns *src_ns;
+	struct nm_ip src;		/* family 0: chosen by source address selection */
+	struct nm_ip dst;
+	uint8_t proto;			/* enum path_proto */
+	uint16_t sport;			/* 0: a default (40000 for tcp/udp) */
+	uint16_t dport;			/* 0: a default (80 tcp, 53 udp) */
+};
+
+/* The verdicts of DESIGN.md's nstrace -j contract. */
+enum path_verdict {
+	PATH_REACHED = 0,		/* a namespace in the snapshot owns the destination */
+	PATH_DROPPED,			/* a rule or sysctl drops it */
+	PATH_NO_REPLY,			/* the packet gets out, the reply does not come back */
+	PATH_UNREACHABLE,		/* no route / no link / no gateway */
+	PATH_UNDETERMINED,		/* leaves the host (or the snapshot): the rest is not known */
+	PATH_VERDICT_COUNT
+};
+const char *path_verdict_name(enum path_verdict v);
+
+/* What a hop did. */
+enum path_hop_kind {
+	PATH_HOP_ROUTE = 0,		/* route lookup (output or input) */
+	PATH_HOP_OUT,			/* the packet leaves through an interface */
+	PATH_HOP_IN,			/* the packet arrives on an interface */
+	PATH_HOP_BRIDGE,		/* a bridge hands it to a port or to itself */
+	PATH_HOP_FILTER,		/* netfilter hook */
+	PATH_HOP_NAT,			/* netfilter hook that rewrote the packet */
+	PATH_HOP_FORWARD,		/* forwarding decision (ip_forward, rp_filter) */
+	PATH_HOP_LOCAL,			/* delivered locally */
+	PATH_HOP_LEAVE,			/* leaves the host (or the snapshot) */
+	PATH_HOP_KIND_COUNT
+};
+const char *path_hop_kind_name(enum path_hop_kind k);
+
+struct path_hop {
+	int n;				/* 1-based */
+	bool reply;			/* on the reply path */
+	enum path_hop_kind kind;
+	char *netns;			/* namespace label */
+	char *netns_id;
+	char *ifname;			/* may be NULL (route, forward hooks) */
+	const char *direction;		/* "out", "in", "forward", "local", "bridge" */
+	struct nm_ip src, dst;		/* before the hop */
+	struct nm_ip nsrc, ndst;	/* after the hop (== before unless NATed) */
+	uint8_t proto;
+	uint16_t sport, dport;
+	bool nat;			/* src/dst rewritten here */
+	char *decided;			/* the route, rule, sysctl that decided */
+	char *result;			/* "ALLOW", "DROP", "FAIL", "REWRITE", ... */
+	bool ok;
+	bool observed;			/* always false for the simulation */
+	char *iif;			/* ROUTE hops of forwarded packets: the input interface */
+	int kernel;			/* ROUTE hops: 0 not asked, 1 the kernel agrees, -1 it differs */
+	char *kernel_route;		/* the kernel's answer, when asked */
+};
+
+struct path_result {
+	enum path_verdict verdict;
+	char *summary;			/* one line: "leaves the host via eth0 as A -> B" */
+	char *src_label;
+	struct nm_ip src, dst;		/* as queried (src after selection) */
+	uint8_t proto;
+	uint16_t sport, dport;
+	bool left_host;
+	char *leave_ifname;		/* the uplink, when left_host */
+	char *leave_netns;
+	struct nm_ip leave_src;		/* source as it leaves the host */
+	bool reached;			/* a namespace of the snapshot owns dst */
+	char *reached_netns;
+	bool reply_checked;
+	bool reply_ok;
+	struct path_hop *hops;
+	size_t n_hops;
+	struct diag_cause *causes;	/* first failing step first, then path order */
+	size_t n_causes;
+	char **notes;			/* remarks (unsupported rules met, kernel disagreements) */
+	size_t n_notes;
+};
+
+/* Walk q through s. Returns 0 (the result says what happened) or -EINVAL for a bad query. */
+int path_walk(const struct nm_snapshot *s, const struct path_query *q, struct path_result **out);
+void path_result_free(struct path_result *r);
+/* 0 when the walk leaves the host or reaches the destination and the reply path is open. */
+int path_exit_code(const struct path_result *r);
+
+/* SRC of the command line: an ip-netns name, label, container name, pid, namespace path
+ * or an address owned by a namespace. Returns 0, -ENOENT, or -EEXIST when ambiguous;
+ * *addr gets the address when SRC was one (family 0 otherwise). */
+int path_resolve_src(const struct nm_snapshot *s, const char *src, const struct nm_netns **ns,
+		     struct nm_ip *addr);
+
+/* The prefix that runs a command in ns: "ip netns exec NAME ", "" for the namespace we run
+ * in, "nsenter --net=/proc/PID/ns/net " otherwise. Malloc'd. */
+char *path_ns_exec(const struct nm_netns *ns);
+
+/* Output (path_print.c). */
+void path_print_text(FILE *f, const struct path_result *r);
+json_t *path_result_to_json(const struct path_result *r);
+
+/* ---- route lookup (path_route.c) ---- */
+
+#define PATH_TABLE_LOCAL 255
+#define PATH_TABLE_MAIN 254
+#define PATH_TABLE_DEFAULT 253
+
+struct path_flow {
+	struct nm_ip src;		/* family 0: any */
+	struct nm_ip dst;
+	const char *iif;		/* NULL for locally generated */
+	const char *oif;
+	uint32_t mark;
+};
+
+struct path_route_res {
+	const struct nm_route *route;	/* NULL: no route */
+	const struct nm_rule *rule;	/* the policy rule that led to it, NULL for the defaults */
+	uint32_t table;
+	uint32_t rule_prio;
+	bool local;			/* destination owned by the namespace */
+	bool reject;			/* blackhole/unreachable/prohibit route or rule */
+	const char *reject_type;
+	const char *dev;		/* egress device */
+	struct nm_ip gateway;		/* family 0: on-link destination */
+};
+
+int path_route_lookup(const struct nm_netns *ns, const struct path_flow *fl,
+		      struct path_route_res *res);
+/* "default via 10.0.0.254 dev veth1 table main metric 0" */
+char *path_route_text(const struct nm_route *r);
+/* Does ns own addr (on any link)? Returns the link or NULL. */
+const struct nm_link *path_owner_link(const struct nm_netns *ns, const struct nm_ip *addr);
+/* Source address selection for a packet leaving via dev toward nexthop. */
+bool path_select_src(const struct nm_netns *ns, const struct nm_route *r, const char *dev,
+		     const struct nm_ip *nexthop, struct nm_ip *out);
+/* Primary global address of a link of the family (MASQUERADE). */
+bool path_link_primary(const struct nm_link *l, uint8_t family, const struct nm_ip *toward,
+		       struct nm_ip *out);
+/* RFC 1918, 100.64/10, 169.254/16, 127/8, fc00::/7, fe80::/10. */
+bool path_ip_private(const struct nm_ip *ip);
+bool path_link_up(const struct nm_link *l);		/* IFF_UP */
+bool path_link_carrier(const struct nm_link *l);	/* operstate UP/UNKNOWN */
+
+/* ---- netfilter evaluation (nf_eval.c) ---- */
+
+struct path_pkt {
+	struct nm_ip src, dst;
+	uint8_t proto;
+	uint16_t sport, dport;
+	uint32_t mark;
+	uint32_t ct_state;		/* NF_CT_* (one bit, + NF_CT_SNAT/DNAT) */
+	bool reply;			/* ct direction */
+	const char *iif;		/* NULL for locally generated */
+	const char *oif;		/* NULL before routing */
+	const char *phys_in;		/* bridge port (bridge-nf), NULL otherwise */
+	const char *phys_out;
+	bool bridged;
+};
+
+enum nf_eval_verdict {
+	NF_EVAL_ACCEPT = 0,
+	NF_EVAL_DROP,
+	NF_EVAL_UNKNOWN,		/* an undecodable rule decided it */
+};
+
+struct nf_eval_res {
+	enum nf_eval_verdict verdict;
+	/* The rule (or policy) that decided, for evidence. */
+	const struct nf_table *table;
+	const struct nf_chain *chain;	/* base chain whose policy decided, or rule's chain */
+	const struct nf_rule *rule;	/* NULL when a policy decided */
+	bool by_policy;
+	/* NAT (only at nat hooks, ct NEW). */
+	enum nf_action_kind nat;	/* NF_ACT_CONTINUE if none */
+	const struct nf_rule *nat_rule;
+	const struct nf_table *nat_table;
+	const struct nf_chain *nat_chain;
+	struct nm_ip nat_addr;		/* new address (family 0: automatic, MASQUERADE) */
+	uint16_t nat_port;
+	int n_unsupported;		/* undecodable rules on the way (assumed not to match) */
+	int n_chains;			/* base chains evaluated */
+};
+
+/* Evaluate every base chain of hook for family (NF_FAMILY_IP/IP6) in priority order.
+ * NAT actions are recorded in res (the caller applies them); nat chains are skipped unless
+ * the packet is NEW. Returns 0 or -EINVAL. */
+int nf_eval_hook(const struct nf_ruleset *rs, unsigned int family, enum nf_hook hook,
+		 const struct path_pkt *p, const struct nm_netns *ns, struct nf_eval_res *res);
+/* "filter FORWARD policy DROP" / "-A FORWARD -i br0 -j ACCEPT (handle 5)". Malloc'd. */
+char *nf_eval_describe(const struct nf_eval_res *res);
+/* Which tool the namespace's rules look like: true for iptables (or no rules at all). */
+bool nf_eval_uses_iptables(const struct nf_ruleset *rs);
+
+/* ---- kernel cross-check (path_kernel.c) ---- */
+
+/* Ask the kernel (RTM_GETROUTE in ns) for the route of flow; fills dev/gateway or err
+ * (a negative errno like -ENETUNREACH). Returns 0 when the kernel answered, -errno when it
+ * could not be asked. */
+int path_kernel_route(const struct nm_netns *ns, const struct path_flow *fl, char *dev,
+		      size_t devlen, struct nm_ip *gateway, int *err);
+/* Cross-check every route decision of r with the kernel of a live snapshot; a disagreement
+ * becomes a note and a KERNEL_DISAGREES cause. Returns how many decisions were checked. */
+int path_kernel_check(const struct nm_snapshot *s, struct path_result *r);
+
+#endif

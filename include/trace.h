@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* trace.h - the live tracer: a real probe from the source namespace, watched with libpcap on every hop. */
+#ifndef NSMAP_TRACE_H
+#define NSMAP_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "model.h"
+#include "path.h"
+
+/* ---- packets (trace_pkt.c: pure parsing, no root, no libpcap) ---- */
+
+#define TRACE_SLL2_LEN 20
+#define TRACE_COOKIE_LEN 16
+#define TRACE_MAGIC 0x6e737472u		/* "nstr": first 4 bytes of every probe payload */
+
+/* SLL2 packet types (linux/if_packet.h PACKET_*). */
+enum trace_pkttype {
+	TRACE_PKT_HOST = 0,
+	TRACE_PKT_BROADCAST = 1,
+	TRACE_PKT_MULTICAST = 2,
+	TRACE_PKT_OTHERHOST = 3,
+	TRACE_PKT_OUTGOING = 4,
+};
+
+/* A connection tuple in one direction: (proto, src:sport -> dst:dport). ICMP echo uses the
+ * identifier as both ports, like conntrack does. */
+struct trace_tuple {
+	uint8_t proto;
+	struct nm_ip src, dst;
+	uint16_t sport, dport;
+};
+
+/* One captured packet, parsed. */
+struct trace_pkt {
+	int ifindex;			/* in the capturing namespace */
+	uint8_t pkttype;		/* enum trace_pkttype */
+	uint16_t ethertype;
+	struct trace_tuple t;		/* the outer packet */
+	uint8_t icmp_type, icmp_code;
+	uint16_t icmp_seq;
+	uint8_t tcp_flags;
+	bool has_cookie;		/* the payload starts with TRACE_MAGIC */
+	uint8_t cookie[TRACE_COOKIE_LEN];
+	bool icmp_error;		/* ICMP dest-unreachable / time-exceeded with an inner packet */
+	struct trace_tuple inner;	/* the packet the error is about (valid if icmp_error) */
+	bool inner_has_cookie;
+	uint8_t inner_cookie[TRACE_COOKIE_LEN];
+};
+
+/* Parse a DLT_LINUX_SLL2 frame of caplen bytes. Never reads past caplen. Returns 0, -EPROTO
+ * for non-IPv4, -EINVAL for a truncated or malformed frame. */
+int trace_parse_sll2(const uint8_t *buf, size_t caplen, struct trace_pkt *p);
+/* Parse an IPv4 packet (no link header); used by trace_parse_sll2 and the tests. */
+int trace_parse_ipv4(const uint8_t *buf, size_t len, struct trace_pkt *p);
+
+void trace_tuple_reverse(const struct trace_tuple *in, struct trace_tuple *out);
+bool trace_tuple_equal(const struct trace_tuple *a, const struct trace_tuple *b);
+/* "icmp 10.0.0.1 -> 203.0.113.8 id 4660" / "tcp 10.0.0.1:40000 -> 203.0.113.8:80". */
+char *trace_tuple_str(const struct trace_tuple *t, char *buf, size_t len);
+
+/* ---- the probe's identity and the flows it may take (trace_match.c) ---- */
+
+struct trace_ident {
+	struct trace_tuple orig;	/* as sent from the source namespace */
+	uint8_t cookie[TRACE_COOKIE_LEN];
+	bool has_cookie;		/* icmp echo and udp carry the cookie */
+	struct trace_tuple *forms;	/* every form of the probe in the orig direction (NAT) */
+	size_t n_forms;
+};
+
+/* Add a form (ignored if known). Returns true when it was new. */
+bool trace_ident_add_form(struct trace_ident *id, const struct trace_tuple *t);
+/* Does p belong to the probe? *reply says which direction. Matches on a known form of the
+ * tuple (either direction), on the cookie, or for ICMP errors on the inner packet. */
+bool trace_match(const struct trace_ident *id, const struct trace_pkt *p, bool *reply);
+/* The libpcap filter of the probe (narrow: its ports / icmp id / cookie, plus ICMP errors). */
+char *trace_bpf_filter(const struct trace_ident *id);
+
+/* ---- conntrack (trace_ct.c: ctnetlink over libmnl) ---- */
+
+#define TRACE_IPS_SRC_NAT (1u << 4)
+#define TRACE_IPS_DST_NAT (1u << 5)
+#define TRACE_IPS_SRC_NAT_DONE (1u << 7)
+#define TRACE_IPS_DST_NAT_DONE (1u << 8)
+
+struct trace_ct {
+	struct trace_tuple orig, reply;
+	uint32_t status;		/* IPS_* */
+	uint32_t id;
+	char *netns;			/* the namespace label */
+};
+
+/* Dump the IPv4 conntrack table of ns and keep the entries matching keep() (NULL: all).
+ * Returns the number kept (appended to *v) or -errno. */
+int trace_ct_dump(const struct nm_netns *ns, struct trace_ct **v, size_t *n,
+		  bool (*keep)(const struct trace_ct *ct, void *arg), void *arg);
+/* Parse one ctnetlink message (for the tests). 0 or -EINVAL. */
+int trace_ct_parse(const void *nlh, size_t len, struct trace_ct *ct);
+/* "icmp 10.0.0.1 -> 203.0.113.8 id 7 | reply 203.0.113.8 -> 198.51.100.10 id 7 [SRC_NAT]". */
+char *trace_ct_str(const struct trace_ct *ct);
+void trace_ct_clear(struct trace_ct *ct);
+
+/* ---- the probe (trace_probe.c) ---- */
+
+struct trace_probe {
+	int fd;
+	struct trace_tuple t;		/* as sent (src from the kernel's source selection) */
+	uint8_t cookie[TRACE_COOKIE_LEN];
+	double sent_ms;			/* CLOCK_REALTIME, like the capture timestamps */
+	bool sent;
+	int err;			/* -errno of connect/send (ENETUNREACH: no route) */
+};
+
+/* Create the probe's socket inside ns (bound to a random port / with a random ICMP id and
+ * cookie). sim_src: the simulation's source address, used when the kernel has no route. */
+int trace_probe_open(const struct nm_netns *ns, const struct path_query *q,
+		     const struct nm_ip *sim_src, struct trace_probe *pr);
+int trace_probe_send(struct trace_probe *pr);
+void trace_probe_close(struct trace_probe *pr);
+double trace_now_ms(void);
+
+/* ---- the trace (trace.c) ---- */
+
+struct trace_opts {
+	double timeout;			/* seconds to wait for the reply (default 2) */
+	volatile int *stop;		/* set by a signal handler: stop at once */
+};
+
+/* A hop of the live trace: observed by a capture, or expected by the simulation. */
+struct trace_hop {
+	int n;
+	bool reply;
+	char *netns;
+	char *netns_id;
+	char *ifname;
+	const char *direction;		/* "in" / "out" */
+	bool observed;
+	const char *status;		/* "observed", "inferred" (a later hop was seen), "missing" */
+	bool predicted;			/* the simulation expected it */
+	double time_ms;			/* since the probe was sent (observed only) */
+	struct trace_tuple t;		/* as seen (or as predicted) */
+	uint8_t icmp_type, icmp_code;
+	uint8_t tcp_flags;
+	bool nat;			/* the addresses/ports differ from the previous hop's */
+	const char *nat_kind;		/* "SNAT", "DNAT", "un-SNAT", "un-DNAT" */
+	struct trace_tuple old;
+	char *nat_rule;			/* from the simulation's NAT step, may be NULL */
+	char *nat_ct;			/* the conntrack entry, may be NULL */
+	int rank;			/* position in the simulated path (internal) */
+};
+
+struct trace_result {
+	enum path_verdict verdict;
+	char *summary;
+	char *src_label;
+	struct trace_ident ident;
+	int send_error;			/* -errno of the probe's send, 0 when sent */
+	double timeout;
+	struct trace_hop *hops;
+	size_t n_hops;
+	int last_seen;			/* index in hops of the last observed hop, -1 none */
+	int next_expected;		/* index of the first expected hop after it, -1 none */
+	struct diag_cause *causes;
+	size_t n_causes;
+	struct trace_ct *cts;		/* conntrack entries of the probe, path order */
+	size_t n_cts;
+	char **notes;
+	size_t n_notes;
+	unsigned int captured;		/* packets of the probe captured */
+	unsigned int pcap_drops;
+	const struct path_result *sim;	/* not owned */
+};
+
+/* Send the probe of q (whose simulation is sim) and watch it. Returns 0 (the result says what
+ * happened), -EINTR when o->stop was set, -EAFNOSUPPORT for IPv6, or another -errno. */
+int trace_run(const struct nm_snapshot *s, const struct path_query *q, const struct path_result *sim,
+	      const struct trace_opts *o, struct trace_result **out);
+void trace_result_free(struct trace_result *r);
+int trace_exit_code(const struct trace_result *r);
+
+/* Correlate captured packets into hops (trace.c; separate for the tests).
+ * caps[i] packets with their namespace index and time. */
+struct trace_cap {
+	size_t ns;			/* index into the namespace list given to trace_build */
+	double time_ms;
+	struct trace_pkt pkt;
+};
+struct trace_nsinfo {
+	const struct nm_netns *ns;
+};
+void trace_build(struct trace_result *r, const struct nm_snapshot *s, const struct trace_nsinfo *nss,
+		 size_t n_ns, const struct trace_cap *caps, size_t n_caps);
+
+/* ---- capture (trace_capture.c: the only file that includes libpcap) ---- */
+
+struct trace_capture;
+/* One `any` handle (DLT_LINUX_SLL2, immediate mode, filter) per namespace of nss; a namespace
+ * where that fails becomes a warning. -ENODEV when no handle could be opened. */
+int trace_capture_open(struct trace_capture **c, const struct trace_nsinfo *nss, size_t n,
+		       const char *filter, char ***warn, size_t *n_warn);
+/* Poll every handle until deadline_ms (CLOCK_REALTIME), *stop, or shortly after done()
+ * returned true for a packet. -EINTR when stopped. */
+int trace_capture_loop(struct trace_capture *c, double deadline_ms,
+		       bool (*done)(const struct trace_cap *cap, void *arg), void *arg,
+		       volatile int *stop);
+const struct trace_cap *trace_capture_packets(const struct trace_capture *c, size_t *n);
+void trace_capture_close(struct trace_capture *c, unsigned int *drops);
+
+/* Output (trace_print.c). */
+void trace_print_text(FILE *f, const struct trace_result *r);
+json_t *trace_result_to_json(const struct trace_result *r);
+
+#endif

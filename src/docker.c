@@ -1,0 +1,567 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* docker.c - name container namespaces, bridges and published ports from the Docker/Podman Engine API. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "docker.h"
+
+#define DK_CONNECT_MS	1000	/* a socket nobody listens on fails fast anyway */
+#define DK_TIMEOUT_MS	2000	/* a daemon that accepts but never answers must not hang us */
+#define DK_MAX_BODY	(64u << 20)
+
+static const char *const dk_default_sockets[] = {
+	"/var/run/docker.sock",
+	"/run/podman/podman.sock",
+};
+
+struct dk_client {
+	CURL *curl;
+	const char *sock;
+	const char *runtime;	/* "docker" or "podman" */
+	char err[CURL_ERROR_SIZE];
+};
+
+struct dk_body {
+	char *data;
+	size_t len;
+	bool too_big;
+};
+
+static size_t dk_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct dk_body *b = userdata;
+	size_t n = size * nmemb;
+
+	if (b->len + n > DK_MAX_BODY) {
+		b->too_big = true;
+		return 0;
+	}
+	b->data = nm_xrealloc(b->data, b->len + n + 1, 1);
+	memcpy(b->data + b->len, ptr, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return n;
+}
+
+/* GET path from the engine; *out is the parsed JSON. Returns 0 or negative errno. */
+static int dk_get(struct dk_client *dk, const char *path, json_t **out)
+{
+	struct dk_body body = { 0 };
+	char *url = nm_xasprintf("http://localhost%s", path);
+	long status = 0;
+	CURLcode cc;
+	json_error_t jerr;
+
+	*out = NULL;
+	curl_easy_setopt(dk->curl, CURLOPT_URL, url);
+	curl_easy_setopt(dk->curl, CURLOPT_WRITEDATA, &body);
+	cc = curl_easy_perform(dk->curl);
+	free(url);
+	if (cc != CURLE_OK) {
+		if (!dk->err[0])
+			snprintf(dk->err, sizeof(dk->err), "%s", curl_easy_strerror(cc));
+		free(body.data);
+		return cc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -ECONNREFUSED;
+	}
+	curl_easy_getinfo(dk->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status != 200) {
+		snprintf(dk->err, sizeof(dk->err), "HTTP %ld for %s", status, path);
+		free(body.data);
+		return status == 404 ? -ENOENT : -EPROTO;
+	}
+	*out = json_loadb(body.data ? body.data : "", body.len, 0, &jerr);
+	free(body.data);
+	if (!*out) {
+		snprintf(dk->err, sizeof(dk->err), "bad JSON for %s: %s", path, jerr.text);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static int dk_open(struct dk_client *dk, const char *sock)
+{
+	memset(dk, 0, sizeof(*dk));
+	dk->curl = curl_easy_init();
+	if (!dk->curl)
+		return -ENOMEM;
+	dk->sock = sock;
+	dk->runtime = strstr(sock, "podman") ? "podman" : "docker";
+	curl_easy_setopt(dk->curl, CURLOPT_UNIX_SOCKET_PATH, sock);
+	curl_easy_setopt(dk->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)DK_CONNECT_MS);
+	curl_easy_setopt(dk->curl, CURLOPT_TIMEOUT_MS, (long)DK_TIMEOUT_MS);
+	curl_easy_setopt(dk->curl, CURLOPT_NOSIGNAL, 1L);
+	/* http_proxy in the environment must not redirect a unix-socket request */
+	curl_easy_setopt(dk->curl, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(dk->curl, CURLOPT_WRITEFUNCTION, dk_write);
+	curl_easy_setopt(dk->curl, CURLOPT_ERRORBUFFER, dk->err);
+	return 0;
+}
+
+static void dk_close(struct dk_client *dk)
+{
+	if (dk->curl)
+		curl_easy_cleanup(dk->curl);
+	dk->curl = NULL;
+}
+
+const char *docker_socket_path(char *buf, size_t len)
+{
+	const char *host = getenv("DOCKER_HOST");
+	size_t i;
+
+	if (host && *host) {
+		if (strncmp(host, "unix://", 7) != 0)
+			return NULL;
+		snprintf(buf, len, "%s", host + 7);
+		return buf;
+	}
+	for (i = 0; i < sizeof(dk_default_sockets) / sizeof(dk_default_sockets[0]); i++) {
+		struct stat st;
+
+		if (stat(dk_default_sockets[i], &st) == 0 && S_ISSOCK(st.st_mode)) {
+			snprintf(buf, len, "%s", dk_default_sockets[i]);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%s", dk_default_sockets[0]);
+	return buf;
+}
+
+static bool is_hex64(const char *p)
+{
+	int i;
+
+	for (i = 0; i < 64; i++)
+		if (!isxdigit((unsigned char)p[i]) || isupper((unsigned char)p[i]))
+			return false;
+	return !isxdigit((unsigned char)p[64]);
+}
+
+static bool prefix_before(const char *text, const char *p, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return (size_t)(p - text) >= n && !strncmp(p - n, prefix, n);
+}
+
+const char *docker_cgroup_id(const char *text, char id[65])
+{
+	const char *p;
+
+	for (p = text; p && *p; p++) {
+		if (p != text && isxdigit((unsigned char)p[-1]))
+			continue;
+		if (!is_hex64(p))
+			continue;
+		memcpy(id, p, 64);
+		id[64] = '\0';
+		if (prefix_before(text, p, "libpod-") || prefix_before(text, p, "libpod/"))
+			return "podman";
+		if (prefix_before(text, p, "crio-"))
+			return "cri-o";
+		if (prefix_before(text, p, "cri-containerd-"))
+			return "containerd";
+		return "docker";
+	}
+	return NULL;
+}
+
+/* ---- matching a container to a namespace ---- */
+
+static bool path_same(const char *a, const char *b)
+{
+	/* /var/run is a symlink to /run on every current distribution */
+	if (!strncmp(a, "/var/run/", 9))
+		a += 4;
+	if (!strncmp(b, "/var/run/", 9))
+		b += 4;
+	return !strcmp(a, b);
+}
+
+static struct nm_netns *match_ns(struct nm_snapshot *s, json_int_t pid, const char *sandbox)
+{
+	size_t i, j;
+	struct stat st;
+
+	if (pid > 0) {
+		char p[64];
+
+		for (i = 0; i < s->n_netns; i++)
+			for (j = 0; j < s->netns[i].n_procs; j++)
+				if (s->netns[i].procs[j].pid == (pid_t)pid)
+					return &s->netns[i];
+		snprintf(p, sizeof(p), "/proc/%lld/ns/net", (long long)pid);
+		if (stat(p, &st) == 0)
+			for (i = 0; i < s->n_netns; i++)
+				if (s->netns[i].ino == (uint64_t)st.st_ino &&
+				    (!s->netns[i].dev || s->netns[i].dev == (uint64_t)st.st_dev))
+					return &s->netns[i];
+	}
+	if (sandbox && *sandbox) {
+		for (i = 0; i < s->n_netns; i++)
+			for (j = 0; j < s->netns[i].n_mounts; j++)
+				if (path_same(s->netns[i].mounts[j], sandbox))
+					return &s->netns[i];
+		if (stat(sandbox, &st) == 0)
+			for (i = 0; i < s->n_netns; i++)
+				if (s->netns[i].ino == (uint64_t)st.st_ino)
+					return &s->netns[i];
+	}
+	return NULL;
+}
+
+static void container_free(struct nm_container *c)
+{
+	if (!c)
+		return;
+	free(c->name);
+	free(c->id);
+	free(c->image);
+	free(c->runtime);
+#ifdef NM_HAVE_CONTAINER_PORTS
+	for (size_t i = 0; i < c->n_ports; i++) {
+		free(c->ports[i].proto);
+		free(c->ports[i].host_ip);
+	}
+	free(c->ports);
+#endif
+	free(c);
+}
+
+#ifdef NM_HAVE_CONTAINER_PORTS
+static int port_cmp(const void *a, const void *b)
+{
+	const struct nm_port *x = a, *y = b;
+	int c = strcmp(x->proto, y->proto);
+
+	if (c)
+		return c;
+	if (x->host_port != y->host_port)
+		return x->host_port < y->host_port ? -1 : 1;
+	if (x->container_port != y->container_port)
+		return x->container_port < y->container_port ? -1 : 1;
+	return strcmp(x->host_ip, y->host_ip);
+}
+
+/* NetworkSettings.Ports: {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}], "81/tcp": null} */
+static void ports_from_json(struct nm_container *c, json_t *ports)
+{
+	const char *key;
+	json_t *bindings;
+
+	json_object_foreach(ports, key, bindings) {
+		unsigned int cport = (unsigned int)strtoul(key, NULL, 10);
+		const char *slash = strchr(key, '/');
+		size_t i;
+		json_t *b;
+
+		if (!json_is_array(bindings))
+			continue;
+		json_array_foreach(bindings, i, b) {
+			const char *hip = json_string_value(json_object_get(b, "HostIp"));
+			const char *hport = json_string_value(json_object_get(b, "HostPort"));
+			struct nm_port *p;
+
+			if (!hport || !*hport)
+				continue;
+			p = NM_PUSH(c->ports, c->n_ports);
+			p->proto = nm_xstrdup(slash ? slash + 1 : "tcp");
+			p->host_ip = nm_xstrdup(hip && *hip ? hip : "0.0.0.0");
+			p->host_port = (unsigned int)strtoul(hport, NULL, 10);
+			p->container_port = cport;
+		}
+	}
+	if (c->n_ports)
+		qsort(c->ports, c->n_ports, sizeof(*c->ports), port_cmp);
+}
+#endif
+
+static const char *jstr(json_t *o, const char *k1, const char *k2)
+{
+	json_t *v = json_object_get(o, k1);
+
+	if (k2)
+		v = json_object_get(v, k2);
+	return json_string_value(v);
+}
+
+/* Inspect one container and attach it to its namespace. Returns 0, -ENOENT when no
+ * namespace matches, or a transport error. */
+static int dk_container(struct dk_client *dk, struct nm_snapshot *s, const char *id)
+{
+	char *path = nm_xasprintf("/containers/%s/json", id);
+	struct nm_container *c;
+	struct nm_netns *ns;
+	json_t *j;
+	const char *name;
+	int rc;
+
+	rc = dk_get(dk, path, &j);
+	free(path);
+	if (rc == -ENOENT)
+		return 0;	/* gone between list and inspect */
+	if (rc < 0)
+		return rc;
+	ns = match_ns(s, json_integer_value(json_object_get(json_object_get(j, "State"), "Pid")),
+		      jstr(j, "NetworkSettings", "SandboxKey"));
+	if (!ns) {
+		json_decref(j);
+		return -ENOENT;
+	}
+	c = nm_xcalloc(1, sizeof(*c));
+	name = jstr(j, "Name", NULL);
+	if (name && *name == '/')
+		name++;
+	c->name = nm_xstrdup(name && *name ? name : id);
+	c->id = nm_xstrdup(jstr(j, "Id", NULL) ? jstr(j, "Id", NULL) : id);
+	if (jstr(j, "Config", "Image"))
+		c->image = nm_xstrdup(jstr(j, "Config", "Image"));
+	c->runtime = nm_xstrdup(dk->runtime);
+#ifdef NM_HAVE_CONTAINER_PORTS
+	ports_from_json(c, json_object_get(json_object_get(j, "NetworkSettings"), "Ports"));
+#endif
+	/* Several containers can share one namespace (--network container:X): the first
+	 * listed keeps it; the list is sorted by name so this is stable. */
+	if (ns->container && ns->container->runtime && strcmp(ns->container->runtime, "cgroup")) {
+		container_free(c);
+	} else {
+		container_free(ns->container);
+		ns->container = c;
+	}
+	json_decref(j);
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+#ifdef NM_HAVE_CONTAINER_PORTS
+/* The namespace that holds the host side of the containers' veths: dockerd's. */
+static bool ns_holds_peer_of_container(const struct nm_snapshot *s, const struct nm_netns *ns)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->n_netns; i++) {
+		if (!s->netns[i].container)
+			continue;
+		for (j = 0; j < s->netns[i].n_links; j++) {
+			const struct nm_peer *p = &s->netns[i].links[j].peer;
+
+			if (p->resolved && p->netns && ns->id && !strcmp(p->netns, ns->id))
+				return true;
+		}
+	}
+	return false;
+}
+
+static void name_bridge(struct nm_snapshot *s, const char *bridge, const char *network)
+{
+	struct nm_link *found = NULL, *l;
+	size_t i, hits = 0;
+
+	for (i = 0; i < s->n_netns; i++) {
+		l = nm_find_link(&s->netns[i], bridge);
+		if (!l || !l->kind || strcmp(l->kind, "bridge"))
+			continue;
+		if (ns_holds_peer_of_container(s, &s->netns[i])) {
+			found = l;
+			hits = 1;
+			break;
+		}
+		if (!found || s->netns[i].self)
+			found = l;
+		hits++;
+	}
+	if (!found)
+		return;
+	free(found->network);
+	found->network = nm_xstrdup(network);
+	(void)hits;
+}
+
+static int dk_networks(struct dk_client *dk, struct nm_snapshot *s)
+{
+	json_t *nets, *n;
+	size_t i;
+	int rc = dk_get(dk, "/networks", &nets);
+
+	if (rc < 0)
+		return rc;
+	json_array_foreach(nets, i, n) {
+		const char *driver = jstr(n, "Driver", NULL);
+		const char *name = jstr(n, "Name", NULL);
+		const char *nid = jstr(n, "Id", NULL);
+		const char *br = jstr(n, "Options", "com.docker.network.bridge.name");
+		char def[16];
+
+		if (!name || !driver || strcmp(driver, "bridge"))
+			continue;
+		if (!br) {
+			/* podman names it in network_interface; docker uses br-<id12> */
+			br = jstr(n, "network_interface", NULL);
+			if (!br && nid && strlen(nid) >= 12) {
+				snprintf(def, sizeof(def), "br-%.12s", nid);
+				br = def;
+			}
+		}
+		if (br)
+			name_bridge(s, br, name);
+	}
+	json_decref(nets);
+	return 0;
+}
+#endif
+
+static int dk_enrich_api(struct dk_client *dk, struct nm_snapshot *s)
+{
+	json_t *ver, *list, *c;
+	char **ids = NULL;
+	size_t n_ids = 0, i, unmatched = 0;
+	int rc;
+
+	rc = dk_get(dk, "/version", &ver);
+	if (rc < 0)
+		return rc;
+	json_array_foreach(json_object_get(ver, "Components"), i, c) {
+		const char *cn = jstr(c, "Name", NULL);
+
+		if (cn && strstr(cn, "Podman"))
+			dk->runtime = "podman";
+	}
+	json_decref(ver);
+
+	rc = dk_get(dk, "/containers/json", &list);
+	if (rc < 0)
+		return rc;
+	json_array_foreach(list, i, c) {
+		const char *id = jstr(c, "Id", NULL);
+
+		if (id)
+			nm_strv_push(&ids, &n_ids, id);
+	}
+	json_decref(list);
+	qsort(ids, n_ids, sizeof(*ids), name_cmp);
+	for (i = 0; i < n_ids; i++) {
+		rc = dk_container(dk, s, ids[i]);
+		if (rc == -ENOENT)
+			unmatched++;
+		else if (rc < 0)
+			break;
+	}
+	for (i = 0; i < n_ids; i++)
+		free(ids[i]);
+	free(ids);
+	if (rc < 0 && rc != -ENOENT)
+		return rc;
+	if (unmatched)
+		nm_warn(&s->warnings, &s->n_warnings,
+			"%s: %zu running container%s not matched to any namespace (another pid or mount namespace?)",
+			dk->sock, unmatched, unmatched == 1 ? "" : "s");
+#ifdef NM_HAVE_CONTAINER_PORTS
+	rc = dk_networks(dk, s);
+	if (rc < 0)
+		return rc;
+#endif
+	return 0;
+}
+
+/* Docker keeps a container's name in its state directory: read it when the API is away. */
+static void name_from_state(struct nm_container *c)
+{
+	static const char *const roots[] = { "/var/lib/docker/containers" };
+	size_t i;
+
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		char *p = nm_xasprintf("%s/%s/config.v2.json", roots[i], c->id);
+		json_t *j = json_load_file(p, 0, NULL);
+		const char *name = j ? jstr(j, "Name", NULL) : NULL;
+
+		free(p);
+		if (name) {
+			free(c->name);
+			c->name = nm_xstrdup(*name == '/' ? name + 1 : name);
+			if (jstr(j, "Config", "Image")) {
+				free(c->image);
+				c->image = nm_xstrdup(jstr(j, "Config", "Image"));
+			}
+		}
+		json_decref(j);
+		if (name)
+			return;
+	}
+}
+
+/* The kernel's view: a container id in the cgroup path of a process holding the namespace. */
+static void enrich_from_cgroups(struct nm_snapshot *s)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->n_netns; i++) {
+		struct nm_netns *ns = &s->netns[i];
+
+		if (ns->container)
+			continue;
+		for (j = 0; j < ns->n_procs; j++) {
+			char path[64], buf[4096], id[65];
+			const char *rt;
+			FILE *f;
+			size_t n;
+
+			snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)ns->procs[j].pid);
+			f = fopen(path, "re");
+			if (!f)
+				continue;
+			n = fread(buf, 1, sizeof(buf) - 1, f);
+			fclose(f);
+			buf[n] = '\0';
+			rt = docker_cgroup_id(buf, id);
+			if (!rt)
+				continue;
+			ns->container = nm_xcalloc(1, sizeof(*ns->container));
+			ns->container->id = nm_xstrdup(id);
+			ns->container->name = nm_xasprintf("%.12s", id);
+			ns->container->runtime = nm_xstrdup("cgroup");
+			if (!strcmp(rt, "docker"))
+				name_from_state(ns->container);
+			break;
+		}
+	}
+}
+
+int docker_enrich(struct nm_snapshot *s)
+{
+	struct dk_client dk;
+	char sock[4096];
+	struct stat st;
+	int rc;
+
+	if (!s)
+		return -EINVAL;
+	if (!docker_socket_path(sock, sizeof(sock))) {
+		nm_warn(&s->warnings, &s->n_warnings,
+			"DOCKER_HOST=%s is not a unix:// socket; containers named from cgroups only",
+			getenv("DOCKER_HOST"));
+	} else if (stat(sock, &st) == 0) {
+		/* no socket at all is the common case of a host without Docker: stay quiet */
+		if (dk_open(&dk, sock) == 0) {
+			rc = dk_enrich_api(&dk, s);
+			if (rc < 0)
+				nm_warn(&s->warnings, &s->n_warnings,
+					"container engine at %s did not answer (%s); containers named from cgroups only",
+					sock, dk.err[0] ? dk.err : "error");
+			dk_close(&dk);
+		}
+	}
+	enrich_from_cgroups(s);
+	return 0;
+}

@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nf_eval.c - evaluate the decoded netfilter rules of a namespace against one simulated packet. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "path.h"
+
+#define NF_EVAL_MAX_DEPTH 16
+#define NF_EVAL_MAX_BASE 64
+
+/* ip_conntrack_status bits the ct status match may ask about. */
+#define CT_IPS_SEEN_REPLY 0x0002
+#define CT_IPS_ASSURED 0x0004
+#define CT_IPS_CONFIRMED 0x0008
+#define CT_IPS_SRC_NAT 0x0010
+#define CT_IPS_DST_NAT 0x0020
+
+enum tri { T_FALSE = 0, T_TRUE = 1, T_UNKNOWN = -1 };
+
+struct nf_eval_ctx {
+	const struct nf_table *table;
+	struct path_pkt pkt;		/* a copy: mark set statements change it */
+	const struct nm_netns *ns;
+	struct nf_eval_res *res;
+	bool nat_chain;
+};
+
+static bool if_match(const char *want, bool prefix, const char *have)
+{
+	if (!have)
+		return false;
+	if (prefix)
+		return !strncmp(want, have, strlen(want));
+	return !strcmp(want, have);
+}
+
+static bool has_ports(uint8_t proto)
+{
+	return proto == PATH_PROTO_TCP || proto == PATH_PROTO_UDP || proto == 132 || proto == 33;
+}
+
+/* RTN_* of an address as seen from ns (addrtype / fib matches). */
+static unsigned int addr_rtn(const struct nm_netns *ns, const struct nm_ip *a)
+{
+	if (a->family == AF_INET) {
+		if (a->addr[0] >= 224 && a->addr[0] < 240)
+			return 5;	/* RTN_MULTICAST */
+		if (a->addr[0] == 255 && a->addr[1] == 255 && a->addr[2] == 255 && a->addr[3] == 255)
+			return 3;	/* RTN_BROADCAST */
+		if (a->addr[0] == 127)
+			return 2;	/* RTN_LOCAL */
+	} else if (a->family == AF_INET6 && a->addr[0] == 0xff) {
+		return 5;
+	}
+	if (ns && path_owner_link(ns, a))
+		return 2;
+	return 1;			/* RTN_UNICAST */
+}
+
+/* The bytes of one field, as the kernel puts them in a set key register. */
+static size_t field_bytes(const struct nf_eval_ctx *c, enum nf_field f, uint8_t *buf)
+{
+	const struct path_pkt *p = &c->pkt;
+	uint16_t port;
+	uint32_t v;
+
+	memset(buf, 0, 16);
+	switch (f) {
+	case NF_FIELD_IIFNAME:
+		if (p->iif)
+			strncpy((char *)buf, p->iif, 15);
+		return 16;
+	case NF_FIELD_OIFNAME:
+		if (p->oif)
+			strncpy((char *)buf, p->oif, 15);
+		return 16;
+	case NF_FIELD_SADDR:
+		memcpy(buf, p->src.addr, p->src.family == AF_INET ? 4 : 16);
+		return p->src.family == AF_INET ? 4 : 16;
+	case NF_FIELD_DADDR:
+		memcpy(buf, p->dst.addr, p->dst.family == AF_INET ? 4 : 16);
+		return p->dst.family == AF_INET ? 4 : 16;
+	case NF_FIELD_L4PROTO:
+		buf[0] = p->proto;
+		return 1;
+	case NF_FIELD_SPORT:
+	case NF_FIELD_DPORT:
+		port = htons(f == NF_FIELD_SPORT ? p->sport : p->dport);
+		memcpy(buf, &port, 2);
+		return 2;
+	case NF_FIELD_MARK:
+		v = p->mark;
+		memcpy(buf, &v, 4);
+		return 4;
+	case NF_FIELD_CT_STATE:
+		v = p->ct_state & 0x1f;
+		memcpy(buf, &v, 4);
+		return 4;
+	case NF_FIELD_ICMP_TYPE:
+		buf[0] = p->reply ? 0 : 8;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static size_t build_key(const struct nf_eval_ctx *c, const enum nf_field *key, size_t n_key,
+			uint8_t *out, size_t max)
+{
+	size_t len = 0, i;
+
+	for (i = 0; i < n_key; i++) {
+		uint8_t b[16];
+		size_t n = field_bytes(c, key[i], b);
+
+		if (!n)
+			return 0;
+		/* Concatenated fields are each padded to 32 bits. */
+		if (n_key > 1)
+			n = (n + 3) & ~(size_t)3;
+		if (len + n > max)
+			return 0;
+		memcpy(out + len, b, n);
+		len += n;
+	}
+	return len;
+}
+
+static const struct nf_set_elem *set_lookup(const struct nf_eval_ctx *c, const char *name,
+					    const enum nf_field *key, size_t n_key, enum tri *t)
+{
+	const struct nf_set *s = c->table ? nf_set_find(c->table, name) : NULL;
+	uint8_t k[64];
+	size_t klen, i;
+
+	*t = T_FALSE;
+	if (!s) {
+		*t = T_UNKNOWN;
+		return NULL;
+	}
+	klen = build_key(c, key, n_key, k, sizeof(k));
+	if (!klen) {
+		*t = T_UNKNOWN;
+		return NULL;
+	}
+	for (i = 0; i < s->n_elems; i++) {
+		const struct nf_set_elem *e = &s->elems[i];
+		size_t n = e->key_len < klen ? e->key_len : klen;
+
+		if (!e->key)
+			continue;
+		if (e->key_end) {
+			if (memcmp(k, e->key, n) >= 0 && memcmp(k, e->key_end, n) <= 0) {
+				*t = T_TRUE;
+				return e;
+			}
+		} else if (e->key_len == klen && !memcmp(k, e->key, klen)) {
+			*t = T_TRUE;
+			return e;
+		} else if (n_key == 1 && key[0] <= NF_FIELD_OIFNAME && e->text) {
+			/* ifname wildcard elements: "veth*" */
+			size_t tl = strlen(e->text);
+			const char *txt = e->text;
+
+			if (tl >= 3 && txt[0] == '"' && txt[tl - 2] == '*' &&
+			    !strncmp((const char *)k, txt + 1, tl - 3)) {
+				*t = T_TRUE;
+				return e;
+			}
+		}
+	}
+	return NULL;
+}
+
+static enum tri match_one(const struct nf_eval_ctx *c, const struct nf_match *m)
+{
+	const struct path_pkt *p = &c->pkt;
+	enum tri t = T_FALSE;
+	size_t i;
+
+	switch (m->kind) {
+	case NF_MATCH_IIF:
+		t = if_match(m->ifname, m->ifprefix, p->iif);
+		break;
+	case NF_MATCH_OIF:
+		t = if_match(m->ifname, m->ifprefix, p->oif);
+		break;
+	case NF_MATCH_SADDR:
+		t = nm_ip_in_prefix(&p->src, &m->prefix);
+		break;
+	case NF_MATCH_DADDR:
+		t = nm_ip_in_prefix(&p->dst, &m->prefix);
+		break;
+	case NF_MATCH_L4PROTO:
+		t = p->proto == m->proto;
+		break;
+	case NF_MATCH_SPORT:
+	case NF_MATCH_DPORT: {
+		uint16_t port = m->kind == NF_MATCH_SPORT ? p->sport : p->dport;
+
+		t = has_ports(p->proto) && (!m->proto || m->proto == p->proto) &&
+		    port >= m->port_min && port <= m->port_max;
+		break;
+	}
+	case NF_MATCH_MULTIPORT:
+		if (!has_ports(p->proto) || (m->proto && m->proto != p->proto))
+			break;
+		for (i = 0; i < m->n_ports && t != T_TRUE; i++) {
+			const struct nf_port_range *r = &m->ports[i];
+
+			if ((m->port_dir != NF_PORT_DST && p->sport >= r->min && p->sport <= r->max) ||
+			    (m->port_dir != NF_PORT_SRC && p->dport >= r->min && p->dport <= r->max))
+				t = T_TRUE;
+		}
+		break;
+	case NF_MATCH_CT_STATE:
+		t = (p->ct_state & m->ct_state) != 0;
+		break;
+	case NF_MATCH_ADDRTYPE: {
+		const struct nm_ip *a = m->addr_dir == NF_PORT_SRC ? &p->src : &p->dst;
+
+		t = (m->addrtypes & NF_ADDRTYPE_BIT(addr_rtn(c->ns, a))) != 0;
+		break;
+	}
+	case NF_MATCH_MARK:
+		t = (p->mark & m->mask) == m->value;
+		break;
+	case NF_MATCH_COMMENT:
+		t = T_TRUE;
+		break;
+	case NF_MATCH_PHYSDEV_IN:
+		t = if_match(m->ifname, m->ifprefix, p->phys_in);
+		break;
+	case NF_MATCH_PHYSDEV_OUT:
+		t = if_match(m->ifname, m->ifprefix, p->phys_out);
+		break;
+	case NF_MATCH_PHYSDEV_IS_IN:
+		t = p->phys_in != NULL;
+		break;
+	case NF_MATCH_PHYSDEV_IS_OUT:
+		t = p->phys_out != NULL;
+		break;
+	case NF_MATCH_PHYSDEV_IS_BRIDGED:
+		t = p->bridged;
+		break;
+	case NF_MATCH_ICMP_TYPE: {
+		bool v6 = p->src.family == AF_INET6;
+		int type = p->reply ? (v6 ? 129 : 0) : (v6 ? 128 : 8);
+
+		t = (p->proto == 1 || p->proto == 58) && (m->icmp_type < 0 || m->icmp_type == type) &&
+		    (m->icmp_code <= 0);
+		break;
+	}
+	case NF_MATCH_SET:
+		set_lookup(c, m->set, m->key, m->n_key, &t);
+		break;
+	case NF_MATCH_TCP_FLAGS: {
+		/* First packet: SYN; replies and later packets: ACK. */
+		uint32_t flags = p->reply ? 0x10 : 0x02;
+
+		if (p->proto != PATH_PROTO_TCP)
+			break;
+		t = (flags & m->mask) == m->value;
+		break;
+	}
+	case NF_MATCH_NFPROTO:
+		t = m->value == (p->src.family == AF_INET6 ? 10u : 2u);
+		break;
+	case NF_MATCH_CT_STATUS: {
+		uint32_t st = 0;
+
+		if (p->reply)
+			st |= CT_IPS_SEEN_REPLY | CT_IPS_CONFIRMED;
+		if (p->ct_state & NF_CT_SNAT)
+			st |= CT_IPS_SRC_NAT;
+		if (p->ct_state & NF_CT_DNAT)
+			st |= CT_IPS_DST_NAT;
+		t = (st & m->value) != 0;
+		break;
+	}
+	case NF_MATCH_CT_DIRECTION:
+		t = m->value == (p->reply ? 1u : 0u);
+		break;
+	default:
+		return T_UNKNOWN;
+	}
+	if (m->invert && t != T_UNKNOWN)
+		t = t == T_TRUE ? T_FALSE : T_TRUE;
+	return t;
+}
+
+static enum tri rule_matches(const struct nf_eval_ctx *c, const struct nf_rule *r)
+{
+	enum tri all = T_TRUE;
+	size_t i;
+
+	for (i = 0; i < r->n_matches; i++) {
+		enum tri t = match_one(c, &r->matches[i]);
+
+		if (t == T_FALSE)
+			return T_FALSE;
+		if (t == T_UNKNOWN)
+			all = T_UNKNOWN;
+	}
+	return all;
+}
+
+/* Outcome of a chain: a final verdict, or "fell off the end / returned". */
+enum chain_out { CH_END = 0, CH_ACCEPT, CH_DROP, CH_UNKNOWN };
+
+static enum chain_out run_chain(struct nf_eval_ctx *c, const struct nf_chain *ch, int depth);
+
+static enum chain_out take_action(struct nf_eval_ctx *c, const struct nf_chain *ch,
+				  const struct nf_rule *r, const struct nf_action *a, int depth,
+				  bool *ret)
+{
+	struct nf_eval_res *res = c->res;
+	const struct nf_chain *target;
+	enum chain_out o;
+
+	*ret = false;
+	switch (a->kind) {
+	case NF_ACT_CONTINUE:
+	case NF_ACT_LOG:
+		return CH_END;
+	case NF_ACT_MARK_SET:
+		c->pkt.mark = (c->pkt.mark & ~a->mask) ^ a->value;
+		return CH_END;
+	case NF_ACT_ACCEPT:
+	case NF_ACT_QUEUE:
+		res->rule = r;
+		res->chain = ch;
+		res->table = c->table;
+		res->by_policy = false;
+		return CH_ACCEPT;
+	case NF_ACT_DROP:
+	case NF_ACT_REJECT:
+		res->rule = r;
+		res->chain = ch;
+		res->table = c->table;
+		res->by_policy = false;
+		return CH_DROP;
+	case NF_ACT_RETURN:
+		*ret = true;
+		return CH_END;
+	case NF_ACT_JUMP:
+	case NF_ACT_GOTO:
+		target = c->table ? nf_chain_find(c->table, a->chain) : NULL;
+		if (!target) {
+			res->n_unsupported++;
+			return CH_END;
+		}
+		if (depth >= NF_EVAL_MAX_DEPTH)
+			return CH_UNKNOWN;
+		o = run_chain(c, target, depth + 1);
+		/* A goto does not come back: falling off the end of the target returns
+		 * from the chain that did the goto. */
+		if (a->kind == NF_ACT_GOTO && o == CH_END)
+			*ret = true;
+		return o;
+	case NF_ACT_VMAP: {
+		enum tri t;
+		const struct nf_set_elem *e = set_lookup(c, a->set, a->key, a->n_key, &t);
+
+		if (t == T_UNKNOWN) {
+			res->n_unsupported++;
+			return CH_END;
+		}
+		if (!e)
+			return CH_END;
+		return take_action(c, ch, r, &e->verdict, depth, ret);
+	}
+	case NF_ACT_MASQUERADE:
+	case NF_ACT_SNAT:
+	case NF_ACT_DNAT:
+	case NF_ACT_REDIRECT:
+		if (!c->nat_chain && a->kind != NF_ACT_MASQUERADE && a->kind != NF_ACT_SNAT &&
+		    a->kind != NF_ACT_DNAT && a->kind != NF_ACT_REDIRECT)
+			return CH_END;
+		if (res->nat == NF_ACT_CONTINUE) {
+			res->nat = a->kind;
+			res->nat_rule = r;
+			res->nat_table = c->table;
+			res->nat_chain = ch;
+			res->nat_addr = a->addr_min;
+			res->nat_port = a->port_min;
+		}
+		res->rule = r;
+		res->chain = ch;
+		res->table = c->table;
+		res->by_policy = false;
+		return CH_ACCEPT;
+	case NF_ACT_UNSUPPORTED:
+	default:
+		res->n_unsupported++;
+		return CH_END;
+	}
+}
+
+static enum chain_out run_chain(struct nf_eval_ctx *c, const struct nf_chain *ch, int depth)
+{
+	size_t i, j;
+
+	for (i = 0; i < ch->n_rules; i++) {
+		const struct nf_rule *r = &ch->rules[i];
+		enum tri t = rule_matches(c, r);
+		enum chain_out o;
+		bool ret;
+
+		if (t == T_FALSE)
+			continue;
+		if (t == T_UNKNOWN) {
+			/* An undecodable condition: assume it does not hold, and say so. */
+			c->res->n_unsupported++;
+			continue;
+		}
+		for (j = 0; j < r->n_effects; j++) {
+			bool dummy;
+
+			take_action(c, ch, r, &r->effects[j], depth, &dummy);
+		}
+		o = take_action(c, ch, r, &r->action, depth, &ret);
+		if (o != CH_END)
+			return o;
+		if (ret)
+			return CH_END;
+	}
+	return CH_END;
+}
+
+int nf_eval_hook(const struct nf_ruleset *rs, unsigned int family, enum nf_hook hook,
+		 const struct path_pkt *p, const struct nm_netns *ns, struct nf_eval_res *res)
+{
+	struct nf_hook_entry ents[NF_EVAL_MAX_BASE];
+	size_t n, i;
+
+	memset(res, 0, sizeof(*res));
+	res->verdict = NF_EVAL_ACCEPT;
+	res->nat = NF_ACT_CONTINUE;
+	if (!p)
+		return -EINVAL;
+	if (!rs)
+		return 0;
+	n = nf_hook_chains(rs, family, hook, ents, NF_EVAL_MAX_BASE);
+	if (n > NF_EVAL_MAX_BASE)
+		n = NF_EVAL_MAX_BASE;
+	for (i = 0; i < n; i++) {
+		const struct nf_chain *ch = ents[i].chain;
+		struct nf_eval_ctx c = {
+			.table = ents[i].table, .pkt = *p, .ns = ns, .res = res,
+		};
+		enum chain_out o;
+
+		c.nat_chain = ch->type && !strcmp(ch->type, "nat");
+		/* NAT chains only see the first packet of a connection. */
+		if (c.nat_chain && !(p->ct_state & NF_CT_NEW))
+			continue;
+		/* A NAT already done at this hook ends the other nat chains (one binding). */
+		if (c.nat_chain && res->nat != NF_ACT_CONTINUE)
+			continue;
+		res->n_chains++;
+		o = run_chain(&c, ch, 0);
+		if (o == CH_END) {
+			if (ch->policy == NF_POLICY_DROP) {
+				res->verdict = NF_EVAL_DROP;
+				res->table = ents[i].table;
+				res->chain = ch;
+				res->rule = NULL;
+				res->by_policy = true;
+				return 0;
+			}
+			if (!res->rule || res->chain == NULL) {
+				res->table = ents[i].table;
+				res->chain = ch;
+				res->by_policy = true;
+			}
+			continue;
+		}
+		if (o == CH_DROP) {
+			res->verdict = NF_EVAL_DROP;
+			return 0;
+		}
+		if (o == CH_UNKNOWN) {
+			res->verdict = NF_EVAL_UNKNOWN;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+char *nf_eval_describe(const struct nf_eval_res *res)
+{
+	const char *fam = res->table ? nf_family_name(res->table->family) : "?";
+	const char *tname = res->table ? res->table->name : "?";
+	const char *cname = res->chain ? res->chain->name : "?";
+
+	if (!res->table)
+		return nm_xstrdup("no rules");
+	if (res->rule && !res->by_policy) {
+		if (res->rule->text)
+			return nm_xasprintf("%s%s%s (table %s %s, handle %llu)",
+					    res->rule->text, res->rule->unsupported ? " [partly undecoded]" : "",
+					    "", fam, tname, (unsigned long long)res->rule->handle);
+		return nm_xasprintf("rule handle %llu in %s %s %s",
+				    (unsigned long long)res->rule->handle, fam, tname, cname);
+	}
+	return nm_xasprintf("table %s %s chain %s policy %s", fam, tname, cname,
+			    res->chain ? nf_policy_name(res->chain->policy) : "?");
+}
+
+bool nf_eval_uses_iptables(const struct nf_ruleset *rs)
+{
+	size_t i;
+
+	if (!rs || !rs->n_tables)
+		return true;
+	for (i = 0; i < rs->n_tables; i++)
+		if (rs->tables[i].backend != NF_BACKEND_NFT)
+			return true;
+	return false;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nf_internal.h - private helpers shared by the netfilter decoders (src/nf_*.c). */
+#ifndef NSMAP_NF_INTERNAL_H
+#define NSMAP_NF_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netfilter.h"
+
+/* A growing string. */
+struct nf_buf {
+	char *s;
+	size_t len;
+	size_t cap;
+};
+void nf_buf_printf(struct nf_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void nf_buf_puts(struct nf_buf *b, const char *s);
+char *nf_buf_steal(struct nf_buf *b);	/* never NULL */
+void nf_buf_free(struct nf_buf *b);
+/* xtables_save_string(): bare if only [A-Za-z0-9_-], else "quoted" with \" \\ \' escaped. */
+void nf_buf_save_string(struct nf_buf *b, const char *s);
+void nf_buf_hex(struct nf_buf *b, const void *data, size_t len);
+
+char *nf_hex(const void *data, size_t len);
+/* Parse hex into a malloc'd buffer; returns length or -1. */
+long nf_unhex(const char *s, uint8_t **out);
+
+void nf_match_clear(struct nf_match *m);
+void nf_action_clear(struct nf_action *a);
+void nf_rule_clear(struct nf_rule *r);
+void nf_table_clear(struct nf_table *t);
+enum nf_backend nf_classify_table(const struct nf_table *t, bool has_xt);
+
+/* Protocol names as iptables and nft print them; NULL if none. */
+const char *nf_proto_name(unsigned int proto);
+/* Address / prefix as text: plen from a mask, -1 if the mask is not contiguous. */
+int nf_mask_plen(const uint8_t *mask, size_t len);
+
+/* ---- the iptables view of a rule (iptables-nft and legacy share it) ---- */
+
+struct nf_xt_item {
+	char name[32];
+	uint8_t rev;
+	bool native;		/* synthesised from native expressions (tcp/udp/mark/NFLOG) */
+	uint8_t *info;
+	size_t len;
+	char *text;		/* a fixed fragment (unsupported native pieces), else NULL */
+};
+
+enum nf_ipt_verdict {
+	NF_IPT_NONE = 0,	/* no target: rule only counts */
+	NF_IPT_STANDARD,	/* action.kind ACCEPT/DROP/RETURN/JUMP/GOTO/QUEUE */
+	NF_IPT_TARGET,		/* xt target in target */
+};
+
+struct nf_ipt {
+	uint8_t family;		/* NF_FAMILY_IP / IP6 */
+	bool has_src, has_dst, inv_src, inv_dst;
+	uint8_t src[16], smsk[16], dst[16], dmsk[16];
+	char iniface[17], outiface[17];	/* as typed: "veth+" for prefixes; "" = none */
+	bool inv_in, inv_out;
+	bool has_proto, inv_proto;
+	uint16_t proto;
+	bool frag, inv_frag;
+	struct nf_xt_item *items;
+	size_t n_items;
+	enum nf_ipt_verdict verdict;
+	enum nf_action_kind std;	/* NF_IPT_STANDARD */
+	char *chain;			/* JUMP/GOTO */
+	struct nf_xt_item target;	/* NF_IPT_TARGET */
+	char *extra;			/* unsupported native parts, appended as "unsupported: ..." */
+};
+
+void nf_ipt_free(struct nf_ipt *ipt);
+struct nf_xt_item *nf_ipt_add_item(struct nf_ipt *ipt, const char *name, uint8_t rev,
+				   const void *info, size_t len);
+/* Fill rule->text (iptables-save line), rule->matches, rule->effects, rule->action,
+ * rule->comment and rule->unsupported from the iptables view. */
+void nf_ipt_render(const struct nf_ipt *ipt, const char *chain, struct nf_rule *r);
+
+/* Structured-match helpers. */
+struct nf_match *nf_rule_add_match(struct nf_rule *r, enum nf_match_kind k, bool invert);
+void nf_rule_add_unsupported(struct nf_rule *r, const char *text, const char *raw);
+/* ct state conversions */
+uint32_t nf_ct_from_nft(uint32_t nft_bits);
+uint32_t nf_ct_to_nft(uint32_t bits);
+
+/* nf_validate.c: strict libmnl checks of an nf_tables object message (table, chain, rule,
+ * set, set elements, generation) against libnftnl 1.2.4's attribute tables, so that its
+ * nlmsg parsers never exit() or read out of bounds. nlh must be aligned, nlmsg_len already
+ * checked against the buffer. 0 if the message may be parsed, else -EINVAL with the reason
+ * written to why (whylen bytes). */
+struct nlmsghdr;
+int nf_validate_msg(const struct nlmsghdr *nlh, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,572 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nf_json.c - the "netfilter" object of the snapshot: ruleset <-> JSON, exact round trip. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "nf_internal.h"
+
+/* ---- writing: a field is written only when it differs from its zero/default value ---- */
+
+static void put_str(json_t *o, const char *k, const char *v)
+{
+	if (v)
+		json_object_set_new(o, k, json_string(v));
+}
+
+static void put_int(json_t *o, const char *k, long long v)
+{
+	if (v)
+		json_object_set_new(o, k, json_integer(v));
+}
+
+static void put_bool(json_t *o, const char *k, bool v)
+{
+	if (v)
+		json_object_set_new(o, k, json_true());
+}
+
+static void put_ip(json_t *o, const char *k, const struct nm_ip *ip, bool plen)
+{
+	char a[INET6_ADDRSTRLEN], s[INET6_ADDRSTRLEN + 8];
+
+	if (!ip->family)
+		return;
+	inet_ntop(ip->family, ip->addr, a, sizeof(a));
+	if (plen)
+		snprintf(s, sizeof(s), "%s/%u", a, ip->plen);
+	else
+		snprintf(s, sizeof(s), "%s", a);
+	json_object_set_new(o, k, json_string(s));
+}
+
+static void put_hex(json_t *o, const char *k, const uint8_t *d, size_t len)
+{
+	char *h;
+
+	if (!d)
+		return;
+	h = nf_hex(d, len);
+	json_object_set_new(o, k, json_string(h));
+	free(h);
+}
+
+static json_t *fields_json(const enum nf_field *f, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(nf_field_name(f[i])));
+	return a;
+}
+
+static const char *const ct_names[] = {
+	"invalid", "established", "related", "new", "untracked", "snat", "dnat"
+};
+
+static const char *const dir_names[] = { "src", "dst", "either" };
+
+static json_t *match_json(const struct nf_match *m)
+{
+	json_t *o = json_object();
+	size_t i;
+
+	json_object_set_new(o, "kind", json_string(nf_match_kind_name(m->kind)));
+	put_bool(o, "invert", m->invert);
+	put_str(o, "ifname", m->ifname);
+	put_bool(o, "ifprefix", m->ifprefix);
+	put_ip(o, "prefix", &m->prefix, true);
+	put_int(o, "proto", m->proto);
+	put_int(o, "port_min", m->port_min);
+	put_int(o, "port_max", m->port_max);
+	if (m->kind == NF_MATCH_MULTIPORT) {
+		json_t *a = json_array();
+
+		for (i = 0; i < m->n_ports; i++)
+			json_array_append_new(a, json_pack("[ii]", m->ports[i].min, m->ports[i].max));
+		json_object_set_new(o, "ports", a);
+		json_object_set_new(o, "port_dir", json_string(dir_names[m->port_dir % 3]));
+	}
+	if (m->ct_state) {
+		json_t *a = json_array();
+
+		for (i = 0; i < 7; i++)
+			if (m->ct_state & (1u << i))
+				json_array_append_new(a, json_string(ct_names[i]));
+		json_object_set_new(o, "ct_state", a);
+	}
+	if (m->kind == NF_MATCH_ADDRTYPE) {
+		json_object_set_new(o, "addr_dir", json_string(dir_names[m->addr_dir % 3]));
+		put_int(o, "addrtypes", m->addrtypes);
+		put_bool(o, "limit_iface", m->limit_iface);
+	}
+	put_int(o, "value", m->value);
+	put_int(o, "mask", m->mask);
+	if (m->icmp_type >= 0)
+		json_object_set_new(o, "icmp_type", json_integer(m->icmp_type));
+	if (m->icmp_code >= 0)
+		json_object_set_new(o, "icmp_code", json_integer(m->icmp_code));
+	put_str(o, "set", m->set);
+	if (m->n_key)
+		json_object_set_new(o, "key", fields_json(m->key, m->n_key));
+	put_str(o, "text", m->text);
+	put_str(o, "raw", m->raw);
+	return o;
+}
+
+static json_t *action_json(const struct nf_action *a)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "kind", json_string(nf_action_kind_name(a->kind)));
+	put_str(o, "chain", a->chain);
+	put_str(o, "set", a->set);
+	if (a->n_key)
+		json_object_set_new(o, "key", fields_json(a->key, a->n_key));
+	put_ip(o, "addr_min", &a->addr_min, false);
+	put_ip(o, "addr_max", &a->addr_max, false);
+	put_int(o, "port_min", a->port_min);
+	put_int(o, "port_max", a->port_max);
+	put_int(o, "nat_flags", a->nat_flags);
+	put_str(o, "reject_with", a->reject_with);
+	put_int(o, "value", a->value);
+	put_int(o, "mask", a->mask);
+	put_str(o, "text", a->text);
+	put_str(o, "raw", a->raw);
+	return o;
+}
+
+static json_t *rule_json(const struct nf_rule *r)
+{
+	json_t *o = json_object(), *a;
+	size_t i;
+
+	json_object_set_new(o, "handle", json_integer((json_int_t)r->handle));
+	put_int(o, "position", (long long)r->position);
+	json_object_set_new(o, "text", json_string(r->text ? r->text : ""));
+	if (r->has_counter)
+		json_object_set_new(o, "counter", json_pack("{s:I,s:I}", "packets", (json_int_t)r->packets,
+							    "bytes", (json_int_t)r->bytes));
+	put_str(o, "comment", r->comment);
+	a = json_array();
+	for (i = 0; i < r->n_matches; i++)
+		json_array_append_new(a, match_json(&r->matches[i]));
+	json_object_set_new(o, "match", a);
+	if (r->n_effects) {
+		a = json_array();
+		for (i = 0; i < r->n_effects; i++)
+			json_array_append_new(a, action_json(&r->effects[i]));
+		json_object_set_new(o, "effects", a);
+	}
+	json_object_set_new(o, "action", action_json(&r->action));
+	put_bool(o, "unsupported", r->unsupported);
+	put_str(o, "raw", r->raw);
+	return o;
+}
+
+static json_t *chain_json(const struct nf_chain *c)
+{
+	json_t *o = json_object(), *a;
+	size_t i;
+
+	json_object_set_new(o, "name", json_string(c->name));
+	put_int(o, "handle", (long long)c->handle);
+	json_object_set_new(o, "base", json_boolean(c->base));
+	if (c->base) {
+		json_object_set_new(o, "hook", json_string(nf_hook_name(c->hook)));
+		json_object_set_new(o, "priority", json_integer(c->priority));
+		put_str(o, "type", c->type);
+		put_str(o, "device", c->device);
+		json_object_set_new(o, "policy", json_string(nf_policy_name(c->policy)));
+		put_int(o, "packets", (long long)c->packets);
+		put_int(o, "bytes", (long long)c->bytes);
+	}
+	a = json_array();
+	for (i = 0; i < c->n_rules; i++)
+		json_array_append_new(a, rule_json(&c->rules[i]));
+	json_object_set_new(o, "rules", a);
+	return o;
+}
+
+static json_t *set_json(const struct nf_set *s)
+{
+	json_t *o = json_object(), *a;
+	size_t i;
+
+	json_object_set_new(o, "name", json_string(s->name));
+	put_int(o, "flags", s->flags);
+	put_str(o, "key_type", s->key_type);
+	put_int(o, "key_len", s->key_len);
+	put_str(o, "data_type", s->data_type);
+	put_int(o, "data_len", s->data_len);
+	a = json_array();
+	for (i = 0; i < s->n_elems; i++) {
+		const struct nf_set_elem *e = &s->elems[i];
+		json_t *eo = json_object();
+
+		put_hex(eo, "key", e->key, e->key_len);
+		put_hex(eo, "key_end", e->key_end, e->key_len);
+		put_str(eo, "text", e->text);
+		if (e->verdict.kind != NF_ACT_CONTINUE || e->verdict.chain || e->verdict.text)
+			json_object_set_new(eo, "verdict", action_json(&e->verdict));
+		put_hex(eo, "data", e->data, e->data_len);
+		put_str(eo, "data_text", e->data_text);
+		json_array_append_new(a, eo);
+	}
+	json_object_set_new(o, "elements", a);
+	return o;
+}
+
+json_t *nf_ruleset_to_json(const struct nf_ruleset *rs)
+{
+	json_t *o = json_object(), *tables, *b;
+	size_t i, j;
+
+	if (!rs)
+		return json_null();
+	b = json_array();
+	for (i = 0; i < NF_BACKEND_COUNT; i++) {
+		for (j = 0; j < rs->n_tables; j++)
+			if (rs->tables[j].backend == i)
+				break;
+		if (j < rs->n_tables)
+			json_array_append_new(b, json_string(nf_backend_name((enum nf_backend)i)));
+	}
+	json_object_set_new(o, "backends", b);
+	json_object_set_new(o, "mixed", json_boolean(rs->mixed));
+	json_object_set_new(o, "nft_read", json_boolean(rs->nft_read));
+	json_object_set_new(o, "legacy_read", json_boolean(rs->legacy_read));
+	put_int(o, "genid", rs->genid);
+	tables = json_array();
+	for (i = 0; i < rs->n_tables; i++) {
+		const struct nf_table *t = &rs->tables[i];
+		json_t *to = json_object(), *a;
+
+		json_object_set_new(to, "family", json_string(nf_family_name(t->family)));
+		json_object_set_new(to, "name", json_string(t->name));
+		json_object_set_new(to, "backend", json_string(nf_backend_name(t->backend)));
+		put_int(to, "flags", t->flags);
+		put_int(to, "handle", (long long)t->handle);
+		a = json_array();
+		for (j = 0; j < t->n_sets; j++)
+			json_array_append_new(a, set_json(&t->sets[j]));
+		json_object_set_new(to, "sets", a);
+		a = json_array();
+		for (j = 0; j < t->n_chains; j++)
+			json_array_append_new(a, chain_json(&t->chains[j]));
+		json_object_set_new(to, "chains", a);
+		json_array_append_new(tables, to);
+	}
+	json_object_set_new(o, "tables", tables);
+	return o;
+}
+
+/* ---- reading ---- */
+
+struct jerr {
+	char *buf;
+	size_t len;
+	int failed;
+};
+
+static void fail(struct jerr *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(struct jerr *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e->failed++)
+		return;
+	if (!e->buf || !e->len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->buf, e->len, fmt, ap);
+	va_end(ap);
+}
+
+static char *get_str(const json_t *o, const char *k)
+{
+	const json_t *v = json_object_get(o, k);
+
+	return json_is_string(v) ? nm_xstrdup(json_string_value(v)) : NULL;
+}
+
+static long long get_int(const json_t *o, const char *k, long long dflt)
+{
+	const json_t *v = json_object_get(o, k);
+
+	return json_is_integer(v) ? json_integer_value(v) : dflt;
+}
+
+static bool get_bool(const json_t *o, const char *k)
+{
+	return json_is_true(json_object_get(o, k));
+}
+
+static void get_ip(const json_t *o, const char *k, struct nm_ip *ip, struct jerr *e)
+{
+	const json_t *v = json_object_get(o, k);
+
+	memset(ip, 0, sizeof(*ip));
+	if (!json_is_string(v))
+		return;
+	if (nm_ip_parse(json_string_value(v), ip) < 0)
+		fail(e, "netfilter: bad address \"%s\"", json_string_value(v));
+}
+
+static uint8_t *get_hex(const json_t *o, const char *k, uint32_t *len, struct jerr *e)
+{
+	const json_t *v = json_object_get(o, k);
+	uint8_t *p;
+	long n;
+
+	if (!json_is_string(v))
+		return NULL;
+	n = nf_unhex(json_string_value(v), &p);
+	if (n < 0) {
+		fail(e, "netfilter: bad hex in %s", k);
+		return NULL;
+	}
+	if (len)
+		*len = (uint32_t)n;
+	return p;
+}
+
+static size_t get_fields(const json_t *o, enum nf_field *f, struct jerr *e)
+{
+	const json_t *a = json_object_get(o, "key"), *v;
+	size_t i, n = 0;
+
+	if (!json_is_array(a))
+		return 0;
+	json_array_foreach(a, i, v) {
+		int x = nf_field_parse(json_string_value(v));
+
+		if (x < 0 || n >= NF_MAX_KEY_FIELDS) {
+			fail(e, "netfilter: bad key field");
+			break;
+		}
+		f[n++] = (enum nf_field)x;
+	}
+	return n;
+}
+
+static int dir_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; s && i < 3; i++)
+		if (strcmp(s, dir_names[i]) == 0)
+			return i;
+	return 0;
+}
+
+static void match_from(const json_t *o, struct nf_match *m, struct jerr *e)
+{
+	int k = nf_match_kind_parse(json_string_value(json_object_get(o, "kind")));
+	const json_t *a, *v;
+	size_t i;
+
+	if (k < 0) {
+		fail(e, "netfilter: unknown match kind");
+		k = NF_MATCH_UNSUPPORTED;
+	}
+	m->kind = (enum nf_match_kind)k;
+	m->invert = get_bool(o, "invert");
+	m->ifname = get_str(o, "ifname");
+	m->ifprefix = get_bool(o, "ifprefix");
+	get_ip(o, "prefix", &m->prefix, e);
+	m->proto = (uint8_t)get_int(o, "proto", 0);
+	m->port_min = (uint16_t)get_int(o, "port_min", 0);
+	m->port_max = (uint16_t)get_int(o, "port_max", 0);
+	a = json_object_get(o, "ports");
+	json_array_foreach(a, i, v) {
+		struct nf_port_range *p = NM_PUSH(m->ports, m->n_ports);
+
+		p->min = (uint16_t)json_integer_value(json_array_get(v, 0));
+		p->max = (uint16_t)json_integer_value(json_array_get(v, 1));
+	}
+	m->port_dir = (enum nf_port_dir)dir_parse(json_string_value(json_object_get(o, "port_dir")));
+	a = json_object_get(o, "ct_state");
+	json_array_foreach(a, i, v) {
+		size_t b;
+
+		for (b = 0; b < 7; b++)
+			if (json_is_string(v) && strcmp(json_string_value(v), ct_names[b]) == 0)
+				m->ct_state |= 1u << b;
+	}
+	m->addr_dir = (enum nf_port_dir)dir_parse(json_string_value(json_object_get(o, "addr_dir")));
+	m->addrtypes = (uint32_t)get_int(o, "addrtypes", 0);
+	m->limit_iface = get_bool(o, "limit_iface");
+	m->value = (uint32_t)get_int(o, "value", 0);
+	m->mask = (uint32_t)get_int(o, "mask", 0);
+	m->icmp_type = (int)get_int(o, "icmp_type", -1);
+	m->icmp_code = (int)get_int(o, "icmp_code", -1);
+	m->set = get_str(o, "set");
+	m->n_key = get_fields(o, m->key, e);
+	m->text = get_str(o, "text");
+	m->raw = get_str(o, "raw");
+}
+
+static void action_from(const json_t *o, struct nf_action *a, struct jerr *e)
+{
+	int k = nf_action_kind_parse(json_string_value(json_object_get(o, "kind")));
+
+	if (k < 0) {
+		fail(e, "netfilter: unknown action kind");
+		k = NF_ACT_UNSUPPORTED;
+	}
+	a->kind = (enum nf_action_kind)k;
+	a->chain = get_str(o, "chain");
+	a->set = get_str(o, "set");
+	a->n_key = get_fields(o, a->key, e);
+	get_ip(o, "addr_min", &a->addr_min, e);
+	get_ip(o, "addr_max", &a->addr_max, e);
+	a->port_min = (uint16_t)get_int(o, "port_min", 0);
+	a->port_max = (uint16_t)get_int(o, "port_max", 0);
+	a->nat_flags = (uint32_t)get_int(o, "nat_flags", 0);
+	a->reject_with = get_str(o, "reject_with");
+	a->value = (uint32_t)get_int(o, "value", 0);
+	a->mask = (uint32_t)get_int(o, "mask", 0);
+	a->text = get_str(o, "text");
+	a->raw = get_str(o, "raw");
+}
+
+static void rule_from(const json_t *o, struct nf_rule *r, struct jerr *e)
+{
+	const json_t *a, *v, *c;
+	size_t i;
+
+	r->handle = (uint64_t)get_int(o, "handle", 0);
+	r->position = (uint64_t)get_int(o, "position", 0);
+	r->text = get_str(o, "text");
+	c = json_object_get(o, "counter");
+	if (json_is_object(c)) {
+		r->has_counter = true;
+		r->packets = (uint64_t)get_int(c, "packets", 0);
+		r->bytes = (uint64_t)get_int(c, "bytes", 0);
+	}
+	r->comment = get_str(o, "comment");
+	a = json_object_get(o, "match");
+	json_array_foreach(a, i, v)
+		match_from(v, NM_PUSH(r->matches, r->n_matches), e);
+	a = json_object_get(o, "effects");
+	json_array_foreach(a, i, v)
+		action_from(v, NM_PUSH(r->effects, r->n_effects), e);
+	v = json_object_get(o, "action");
+	if (json_is_object(v))
+		action_from(v, &r->action, e);
+	r->unsupported = get_bool(o, "unsupported");
+	r->raw = get_str(o, "raw");
+}
+
+static void chain_from(const json_t *o, struct nf_chain *c, struct jerr *e)
+{
+	const json_t *a, *v;
+	size_t i;
+	int h;
+	const char *p;
+
+	c->name = get_str(o, "name");
+	if (!c->name)
+		fail(e, "netfilter: chain without name");
+	c->handle = (uint64_t)get_int(o, "handle", 0);
+	c->base = get_bool(o, "base");
+	c->hook = NF_HOOK_NONE;
+	c->policy = NF_POLICY_NONE;
+	if (c->base) {
+		h = nf_hook_parse(json_string_value(json_object_get(o, "hook")));
+		c->hook = h < 0 ? NF_HOOK_NONE : (enum nf_hook)h;
+		c->priority = (int)get_int(o, "priority", 0);
+		c->type = get_str(o, "type");
+		c->device = get_str(o, "device");
+		p = json_string_value(json_object_get(o, "policy"));
+		c->policy = p && strcmp(p, "drop") == 0 ? NF_POLICY_DROP :
+			    p && strcmp(p, "accept") == 0 ? NF_POLICY_ACCEPT : NF_POLICY_NONE;
+		c->packets = (uint64_t)get_int(o, "packets", 0);
+		c->bytes = (uint64_t)get_int(o, "bytes", 0);
+	}
+	a = json_object_get(o, "rules");
+	json_array_foreach(a, i, v)
+		rule_from(v, NM_PUSH(c->rules, c->n_rules), e);
+}
+
+static void set_from(const json_t *o, struct nf_set *s, struct jerr *e)
+{
+	const json_t *a, *v, *vd;
+	size_t i;
+
+	s->name = get_str(o, "name");
+	s->flags = (uint32_t)get_int(o, "flags", 0);
+	s->key_type = get_str(o, "key_type");
+	s->key_len = (uint32_t)get_int(o, "key_len", 0);
+	s->data_type = get_str(o, "data_type");
+	s->data_len = (uint32_t)get_int(o, "data_len", 0);
+	a = json_object_get(o, "elements");
+	json_array_foreach(a, i, v) {
+		struct nf_set_elem *el = NM_PUSH(s->elems, s->n_elems);
+
+		el->key = get_hex(v, "key", &el->key_len, e);
+		el->key_end = get_hex(v, "key_end", NULL, e);
+		el->text = get_str(v, "text");
+		vd = json_object_get(v, "verdict");
+		if (json_is_object(vd))
+			action_from(vd, &el->verdict, e);
+		el->data = get_hex(v, "data", &el->data_len, e);
+		el->data_text = get_str(v, "data_text");
+	}
+}
+
+int nf_ruleset_from_json(const json_t *j, struct nf_ruleset **out, char *err, size_t errlen)
+{
+	struct jerr e = { .buf = err, .len = errlen };
+	struct nf_ruleset *rs;
+	const json_t *tables, *t, *a, *v;
+	size_t i, k;
+
+	*out = NULL;
+	if (json_is_null(j))
+		return 0;
+	if (!json_is_object(j)) {
+		if (err && errlen)
+			snprintf(err, errlen, "netfilter: not an object");
+		return -EINVAL;
+	}
+	rs = nf_ruleset_new();
+	rs->mixed = get_bool(j, "mixed");
+	rs->nft_read = get_bool(j, "nft_read");
+	rs->legacy_read = get_bool(j, "legacy_read");
+	rs->genid = (uint32_t)get_int(j, "genid", 0);
+	tables = json_object_get(j, "tables");
+	json_array_foreach(tables, i, t) {
+		struct nf_table *nt = NM_PUSH(rs->tables, rs->n_tables);
+		int fam = nf_family_parse(json_string_value(json_object_get(t, "family")));
+		int be = nf_backend_parse(json_string_value(json_object_get(t, "backend")));
+
+		if (fam < 0 || be < 0)
+			fail(&e, "netfilter: table with bad family or backend");
+		nt->family = (uint8_t)(fam < 0 ? 0 : fam);
+		nt->backend = be < 0 ? NF_BACKEND_NFT : (enum nf_backend)be;
+		nt->name = get_str(t, "name");
+		if (!nt->name)
+			fail(&e, "netfilter: table without name");
+		nt->flags = (uint32_t)get_int(t, "flags", 0);
+		nt->handle = (uint64_t)get_int(t, "handle", 0);
+		a = json_object_get(t, "sets");
+		json_array_foreach(a, k, v)
+			set_from(v, NM_PUSH(nt->sets, nt->n_sets), &e);
+		a = json_object_get(t, "chains");
+		json_array_foreach(a, k, v)
+			chain_from(v, NM_PUSH(nt->chains, nt->n_chains), &e);
+	}
+	if (e.failed) {
+		nf_ruleset_free(rs);
+		return -EINVAL;
+	}
+	*out = rs;
+	return 0;
+}

@@ -1,0 +1,1222 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nf_xt.c - xtables matches/targets by (name, revision, family): iptables-save text + model. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "nf_internal.h"
+
+/* ---- small helpers ---- */
+
+void nf_buf_puts(struct nf_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		b->s = nm_xrealloc(b->s, cap, 1);
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n + 1);
+	b->len += n;
+}
+
+void nf_buf_printf(struct nf_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (!s)
+		abort();
+	nf_buf_puts(b, s);
+	free(s);
+}
+
+char *nf_buf_steal(struct nf_buf *b)
+{
+	char *s = b->s ? b->s : nm_xstrdup("");
+
+	b->s = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+void nf_buf_free(struct nf_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+void nf_buf_save_string(struct nf_buf *b, const char *s)
+{
+	static const char bare[] = "_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	size_t n = strspn(s, bare);
+	char c[3] = { '\\', 0, 0 };
+
+	if (n > 0 && s[n] == '\0') {
+		nf_buf_puts(b, " ");
+		nf_buf_puts(b, s);
+		return;
+	}
+	nf_buf_puts(b, " \"");
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\' || *s == '\'') {
+			c[1] = *s;
+			nf_buf_puts(b, c);
+		} else {
+			char one[2] = { *s, 0 };
+
+			nf_buf_puts(b, one);
+		}
+	}
+	nf_buf_puts(b, "\"");
+}
+
+void nf_buf_hex(struct nf_buf *b, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		nf_buf_printf(b, "%02x", p[i]);
+}
+
+char *nf_hex(const void *data, size_t len)
+{
+	struct nf_buf b = { 0 };
+
+	nf_buf_hex(&b, data, len);
+	return nf_buf_steal(&b);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long nf_unhex(const char *s, uint8_t **out)
+{
+	size_t n = strlen(s), i;
+	uint8_t *p;
+
+	*out = NULL;
+	if (n % 2)
+		return -1;
+	p = nm_xcalloc(n / 2 + 1, 1);
+	for (i = 0; i < n / 2; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			free(p);
+			return -1;
+		}
+		p[i] = (uint8_t)(hi << 4 | lo);
+	}
+	*out = p;
+	return (long)(n / 2);
+}
+
+const char *nf_proto_name(unsigned int proto)
+{
+	/* Debian's /etc/protocols names, which both iptables and nft print. */
+	switch (proto) {
+	case 1: return "icmp";
+	case 2: return "igmp";
+	case 4: return "ipencap";
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 41: return "ipv6";
+	case 47: return "gre";
+	case 50: return "esp";
+	case 51: return "ah";
+	case 58: return "ipv6-icmp";
+	case 89: return "ospf";
+	case 112: return "vrrp";
+	case 132: return "sctp";
+	case 136: return "udplite";
+	default: return NULL;
+	}
+}
+
+int nf_mask_plen(const uint8_t *mask, size_t len)
+{
+	size_t i;
+	int plen = 0;
+	bool ended = false;
+
+	for (i = 0; i < len; i++) {
+		int bit;
+
+		for (bit = 7; bit >= 0; bit--) {
+			if (mask[i] & (1 << bit)) {
+				if (ended)
+					return -1;
+				plen++;
+			} else {
+				ended = true;
+			}
+		}
+	}
+	return plen;
+}
+
+struct nf_match *nf_rule_add_match(struct nf_rule *r, enum nf_match_kind k, bool invert)
+{
+	struct nf_match *m = NM_PUSH(r->matches, r->n_matches);
+
+	m->kind = k;
+	m->invert = invert;
+	m->icmp_type = -1;
+	m->icmp_code = -1;
+	return m;
+}
+
+void nf_rule_add_unsupported(struct nf_rule *r, const char *text, const char *raw)
+{
+	struct nf_match *m = nf_rule_add_match(r, NF_MATCH_UNSUPPORTED, false);
+
+	m->text = text ? nm_xstrdup(text) : NULL;
+	m->raw = raw ? nm_xstrdup(raw) : NULL;
+	r->unsupported = true;
+}
+
+/* nft ct state bits: INVALID 1, ESTABLISHED 2, RELATED 4, NEW 8, UNTRACKED 0x40 */
+uint32_t nf_ct_from_nft(uint32_t v)
+{
+	return (v & 0x0f) | ((v & 0x40) ? NF_CT_UNTRACKED : 0);
+}
+
+uint32_t nf_ct_to_nft(uint32_t v)
+{
+	return (v & 0x0f) | ((v & NF_CT_UNTRACKED) ? 0x40 : 0);
+}
+
+static uint16_t get_u16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return v;
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static uint16_t get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* ---- the iptables view ---- */
+
+void nf_ipt_free(struct nf_ipt *ipt)
+{
+	size_t i;
+
+	for (i = 0; i < ipt->n_items; i++) {
+		free(ipt->items[i].info);
+		free(ipt->items[i].text);
+	}
+	free(ipt->items);
+	free(ipt->target.info);
+	free(ipt->target.text);
+	free(ipt->chain);
+	free(ipt->extra);
+	memset(ipt, 0, sizeof(*ipt));
+}
+
+struct nf_xt_item *nf_ipt_add_item(struct nf_ipt *ipt, const char *name, uint8_t rev,
+				   const void *info, size_t len)
+{
+	struct nf_xt_item *it = NM_PUSH(ipt->items, ipt->n_items);
+
+	snprintf(it->name, sizeof(it->name), "%s", name);
+	it->rev = rev;
+	it->info = nm_xcalloc(len + 1, 1);
+	if (len)
+		memcpy(it->info, info, len);
+	it->len = len;
+	return it;
+}
+
+struct xt_ctx {
+	struct nf_buf *b;
+	struct nf_rule *r;
+	uint8_t family;
+	uint16_t proto;		/* -p value, for ports */
+};
+
+typedef void (*xt_fn)(struct xt_ctx *c, const uint8_t *info, size_t len);
+
+struct xt_decoder {
+	const char *name;
+	uint8_t rev;
+	uint8_t family;		/* 0 = any */
+	size_t len;		/* exact INFO length (XT_ALIGN'ed); 0 = checked by fn */
+	const char *alias;	/* -m name as printed when it differs */
+	xt_fn fn;
+};
+
+/* -- conntrack -- */
+
+static void ct_state_text(struct nf_buf *b, uint32_t m)
+{
+	static const struct { uint32_t bit; const char *name; } names[] = {
+		{ 0x01, "INVALID" }, { 0x08, "NEW" }, { 0x04, "RELATED" },
+		{ 0x02, "ESTABLISHED" }, { 0x100, "UNTRACKED" }, { 0x40, "SNAT" },
+		{ 0x80, "DNAT" },
+	};
+	const char *sep = " ";
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (m & names[i].bit) {
+			nf_buf_printf(b, "%s%s", sep, names[i].name);
+			sep = ",";
+		}
+	}
+}
+
+static uint32_t ct_state_from_xt(uint32_t m)
+{
+	return (m & 0x0f) | ((m & 0x40) ? NF_CT_SNAT : 0) | ((m & 0x80) ? NF_CT_DNAT : 0) |
+	       ((m & 0x100) ? NF_CT_UNTRACKED : 0);
+}
+
+static void addr_mask_text(struct nf_buf *b, uint8_t family, const uint8_t *addr, const uint8_t *mask)
+{
+	char s[INET6_ADDRSTRLEN];
+	size_t alen = family == NF_FAMILY_IP6 ? 16 : 4;
+	int plen = nf_mask_plen(mask, alen);
+
+	inet_ntop(family == NF_FAMILY_IP6 ? AF_INET6 : AF_INET, addr, s, sizeof(s));
+	nf_buf_puts(b, s);
+	if (plen >= 0) {
+		nf_buf_printf(b, "/%d", plen);
+	} else {
+		inet_ntop(family == NF_FAMILY_IP6 ? AF_INET6 : AF_INET, mask, s, sizeof(s));
+		nf_buf_printf(b, "/%s", s);
+	}
+}
+
+static const char *const ct_status_names[] = { "EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED" };
+
+static void xt_conntrack(struct xt_ctx *c, const uint8_t *p, size_t len)
+{
+	unsigned int rev = len == 152 ? 1 : len == 160 ? 2 : 3;
+	uint16_t flags = get_u16(p + 146), inv = get_u16(p + 148);
+	uint32_t state = rev == 1 ? p[150] : get_u16(p + 150);
+	uint32_t status = rev == 1 ? p[151] : get_u16(p + 152);
+	bool alias = rev >= 1 && (flags & 0x2000);
+	struct nf_buf part = { 0 };
+	static const struct { uint16_t bit; const char *opt; size_t off; } addrs[] = {
+		{ 0x4, "ctorigsrc", 0 }, { 0x8, "ctorigdst", 32 },
+		{ 0x10, "ctreplsrc", 64 }, { 0x20, "ctrepldst", 96 },
+	};
+	static const struct { uint16_t bit; const char *opt; size_t off, hi; } ports[] = {
+		{ 0x100, "ctorigsrcport", 138, 154 }, { 0x200, "ctorigdstport", 140, 156 },
+		{ 0x400, "ctreplsrcport", 142, 158 }, { 0x800, "ctrepldstport", 144, 160 },
+	};
+	size_t i;
+
+	if (flags & 0x1) {
+		struct nf_match *m = nf_rule_add_match(c->r, NF_MATCH_CT_STATE, inv & 0x1);
+
+		m->ct_state = ct_state_from_xt(state);
+		nf_buf_printf(c->b, "%s --%s", (inv & 0x1) ? " !" : "", alias ? "state" : "ctstate");
+		ct_state_text(c->b, state);
+	}
+	if (alias)
+		return;
+	if (flags & 0x2) {
+		const char *pn = nf_proto_name(get_u16(p + 136));
+
+		nf_buf_printf(&part, "%s --ctproto", (inv & 0x2) ? " !" : "");
+		if (pn)
+			nf_buf_printf(&part, " %s", pn);
+		else
+			nf_buf_printf(&part, " %u", get_u16(p + 136));
+	}
+	for (i = 0; i < 4; i++) {
+		if (!(flags & addrs[i].bit))
+			continue;
+		nf_buf_printf(&part, "%s --%s ", (inv & addrs[i].bit) ? " !" : "", addrs[i].opt);
+		addr_mask_text(&part, c->family, p + addrs[i].off, p + addrs[i].off + 16);
+	}
+	for (i = 0; i < 4; i++) {
+		uint16_t lo, hi;
+
+		if (!(flags & ports[i].bit))
+			continue;
+		if (rev == 3) {
+			lo = get_u16(p + ports[i].off);
+			hi = get_u16(p + ports[i].hi);
+		} else {
+			lo = hi = get_be16(p + ports[i].off);
+		}
+		nf_buf_printf(&part, "%s --%s %u", (inv & ports[i].bit) ? " !" : "", ports[i].opt, lo);
+		if (hi != lo)
+			nf_buf_printf(&part, ":%u", hi);
+	}
+	if (flags & 0x40) {
+		const char *sep = " ";
+
+		nf_buf_printf(c->b, "%s --ctstatus", (inv & 0x40) ? " !" : "");
+		for (i = 0; i < 4; i++) {
+			if (status & (1u << i)) {
+				nf_buf_printf(c->b, "%s%s", sep, ct_status_names[i]);
+				sep = ",";
+			}
+		}
+		if (!status)
+			nf_buf_puts(c->b, " NONE");
+		struct nf_match *m = nf_rule_add_match(c->r, NF_MATCH_CT_STATUS, inv & 0x40);
+
+		m->value = status;
+	}
+	if (flags & 0x80) {
+		uint32_t lo = get_u32(p + 128), hi = get_u32(p + 132);
+
+		nf_buf_printf(&part, "%s --ctexpire %u", (inv & 0x80) ? " !" : "", lo);
+		if (hi != lo)
+			nf_buf_printf(&part, ":%u", hi);
+	}
+	if (part.len) {
+		nf_buf_puts(c->b, part.s);
+		nf_rule_add_unsupported(c->r, part.s + 1, NULL);
+	}
+	nf_buf_free(&part);
+	if (flags & 0x1000) {
+		struct nf_match *m = nf_rule_add_match(c->r, NF_MATCH_CT_DIRECTION, false);
+
+		m->value = (inv & 0x1000) ? 1 : 0;
+		nf_buf_printf(c->b, " --ctdir %s", (inv & 0x1000) ? "REPLY" : "ORIGINAL");
+	}
+}
+
+static void xt_state(struct xt_ctx *c, const uint8_t *p, size_t len)
+{
+	uint32_t m = get_u32(p), xt;
+	struct nf_match *mm = nf_rule_add_match(c->r, NF_MATCH_CT_STATE, false);
+
+	(void)len;
+	mm->ct_state = (m & 0x0f) | ((m & 0x40) ? NF_CT_UNTRACKED : 0);
+	xt = (m & 0x0f) | ((m & 0x40) ? 0x100 : 0);
+	nf_buf_puts(c->b, " --state");
+	ct_state_text(c->b, xt);
+}
+
+/* -- addrtype -- */
+
+static const char *const rtn_names[] = {
+	"UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST",
+	"BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE",
+};
+
+static void addrtype_text(struct nf_buf *b, uint16_t m)
+{
+	const char *sep = " ";
+	unsigned int i;
+
+	for (i = 0; i < 12; i++) {
+		if (m & (1u << i)) {
+			nf_buf_printf(b, "%s%s", sep, rtn_names[i]);
+			sep = ",";
+		}
+	}
+}
+
+static void addrtype_common(struct xt_ctx *c, uint16_t src, uint16_t dst, bool inv_src,
+			    bool inv_dst, bool lim_in, bool lim_out)
+{
+	struct nf_match *m;
+
+	if (src) {
+		m = nf_rule_add_match(c->r, NF_MATCH_ADDRTYPE, inv_src);
+		m->addr_dir = NF_PORT_SRC;
+		m->addrtypes = src;
+		m->limit_iface = lim_in || lim_out;
+		nf_buf_printf(c->b, "%s --src-type", inv_src ? " !" : "");
+		addrtype_text(c->b, src);
+	}
+	if (dst) {
+		m = nf_rule_add_match(c->r, NF_MATCH_ADDRTYPE, inv_dst);
+		m->addr_dir = NF_PORT_DST;
+		m->addrtypes = dst;
+		m->limit_iface = lim_in || lim_out;
+		nf_buf_printf(c->b, "%s --dst-type", inv_dst ? " !" : "");
+		addrtype_text(c->b, dst);
+	}
+	if (lim_in)
+		nf_buf_puts(c->b, " --limit-iface-in");
+	if (lim_out)
+		nf_buf_puts(c->b, " --limit-iface-out");
+}
+
+static void xt_addrtype1(struct xt_ctx *c, const uint8_t *p, size_t len)
+{
+	uint32_t f = get_u32(p + 4);
+
+	(void)len;
+	addrtype_common(c, get_u16(p), get_u16(p + 2), f & 1, f & 2, f & 4, f & 8);
+}
+
+static void xt_addrtype0(struct xt_ctx *c, const uint8_t *p, size_t len)
+{
+	(void)len;
+	addrtype_common(c, get_u16(p), get_u16(p + 2), get_u32(p + 4), get_u32(p + 8), false, false);
+}
+
+/* -- comment -- */
+
+static void xt_comment(struct xt_ctx *c, const uint8_t *p, size_t len)
+{
+	char s[257];
+	struct nf_match *m;
+
+	memcpy(s, p, len < 256 ? len : 256);
+	s[len < 256 ? len : 256] = '\0';
+	nf_buf_puts(c->b, " --comment");
+	nf_buf_save_string(c->b, s);
+	m = nf_rule_add_match(c->r, NF_MATCH_COMMENT, false);
+	m->text = nm_xstrdup(s);
+	if (!c->r->comment)
+		c->r->comment = nm_xstrdup(s);
+}
+
+/* -- tcp / udp -- */
+
+static void ports_text(struct xt_ctx *c, const char *opt, uint16_t lo, uint16_t hi, bool inv,
+		       enum nf_match_kind kind, uint8_t proto)
+{
+	struct nf_match *m;
+
+	if (lo == 0 && hi == 0xffff && !inv)
+		return;
+	nf_buf_printf(c->b, "%s --%s %u", inv ? " !" : "", opt, lo);
+	if (hi != lo)
+		nf_buf_printf(c->b, ":%u", hi);
+	m = nf_rule_add_match(c->r, kind, inv);
+	m->proto = proto;
+	m->port_min = lo;
+	m->port_max = hi;
+}
+
+static void tcp_flags_text(struct nf_buf *b, uint8_t f)
+{
+	static const struct { uint8_t bit; const char *name; } names[] = {
+		{ 0x01, "FIN" }, { 0x02, "SYN" }, { 0x04, "RST" }, { 0x08, "PSH" },
+		{ 0x10, "ACK" }, { 0x20, "URG" },
+	};
+	const char *sep = " ";
+	size_t i;
+
+	if ((f & 0x3f) == 0x3f) {
+		nf_buf_puts(b, " ALL");
+		return;
+	}
+	if (!f) {
+		nf_buf_puts(b, " NONE");
+		return;
+	}
+	for (i = 0; i < 6; i++) {
+		if (f & names[i].bit) {
+			nf_buf_printf(b, "%s%s", sep, names[i].name);
+			sep = ",";
+		}
+	}
+}
+
+static void xt_tcp(struct xt_ctx *c, const uint8_t *p, size_t len)
+{
+	uint8_t inv = p[11];
+
+	(void)len;
+	ports_text(c, "sport", get_u16(p), get_u16(p + 2), inv & 1, NF_MATCH_SPORT, 6);
+	ports_text(c, "dport", get_u16(p + 4), get_u16(p + 6), inv & 2, NF_MATCH_DPORT, 6);
+	if (p[8] || (inv & 8)) {
+		char s[48];
+
+		snprintf(s, sizeof(s), "--tcp-option %u", p[8]);
+		nf_buf_printf(c->b, "%s %s", (inv & 8) ? " !" : "", s);
+		nf_rule_add_unsupported(c->r, s, NULL);
+	}
+	if (p[9] || (inv & 4)) {
+		struct nf_match *m = nf_rule_add_match(c->r, NF_MATCH_TCP_FLAGS, inv & 4);
+
+		m->mask = p[9];
+		m->value = p[10];
+		nf_buf_printf(c->b, "%s --tcp-flags", (inv & 4) ? " !" : "");
+		tcp_flags_text(c->b, p[9]);
+		tcp_flags_text(c->b, p[10]);
+	}
+}
+
+static void xt_udp(struct xt_ctx *c, const uint8_t *p, size_t len)
+{
+	uint8_t inv = p[8];
+
+	(void)len;
+	ports_text(c, "sport", get_u16(p), get_u16(p + 2), inv & 1, NF_MATCH_SPORT, 17);
+	ports_text(c, "dport", get_u16(p + 4), get_u16(p + 6), inv & 2, NF_MATCH_DPORT, 17);
+}
+
+/* -- multiport -- */
+
+static void multiport_common(struct xt_ctx *c, const uint8_t *p, bool v1)
+{
+	uint8_t flags = p[0], count = p[1], i;
+	bool inv = v1 ? p[47] : false;
+	static const char *const opt[] = { "sports", "dports", "ports" };
+	struct nf_match *m;
+
+	if (count > 15)
+		count = 15;
+	if (flags > 2) {
+		nf_rule_add_unsupported(c->r, "multiport with unknown flags", NULL);
+		nf_buf_puts(c->b, " unsupported: multiport flags");
+		return;
+	}
+	m = nf_rule_add_match(c->r, NF_MATCH_MULTIPORT, inv);
+	m->port_dir = flags;
+	m->proto = (uint8_t)c->proto;
+	nf_buf_printf(c->b, "%s --%s ", inv ? " !" : "", opt[flags]);
+	for (i = 0; i < count; i++) {
+		struct nf_port_range *pr = NM_PUSH(m->ports, m->n_ports);
+
+		pr->min = pr->max = get_u16(p + 2 + 2 * i);
+		nf_buf_printf(c->b, "%s%u", i ? "," : "", pr->min);
+		if (v1 && p[32 + i] && i + 1 < count) {
+			i++;
+			pr->max = get_u16(p + 2 + 2 * i);
+			nf_buf_printf(c->b, ":%u", pr->max);
+		}
+	}
+}
+
+static void xt_multiport1(struct xt_ctx *c, const uint8_t *p, size_t len)
+{
+	(void)len;
+	multiport_common(c, p, true);
+}
+
+static void xt_multiport0(struct xt_ctx *c, const uint8_t *p, size_t len)
+{
+	(void)len;
+	multiport_common(c, p, false);
+}
+
+/* -- mark -- */
+
+static void mark_text(struct nf_buf *b, uint32_t v, uint32_t m)
+{
+	if (m != 0xffffffffu)
+		nf_buf_printf(b, " 0x%x/0x%x", v, m);
+	else
+		nf_buf_printf(b, " 0x%x", v);
+}
+
+static void xt_mark1(struct xt_ctx *c, const uint8_t *p, size_t len)
+{
+	struct nf_match *m = nf_rule_add_match(c->r, NF_MATCH_MARK, p[8]);
+
+	(void)len;
+	m->value = get_u32(p);
+	m->mask = get_u32(p + 4);
+	nf_buf_printf(c->b, "%s --mark", p[8] ? " !" : "");
+	mark_text(c->b, m->value, m->mask);
+}
+
+/* -- physdev -- */
+
+static void physdev_name(char *dst, const uint8_t *name, const uint8_t *mask, bool *prefix)
+{
+	size_t i;
+
+	memcpy(dst, name, 16);
+	dst[16] = '\0';
+	*prefix = false;
+	for (i = 0; i < 16; i++) {
+		if (mask[i] == 0) {
+			/* iptables stores "veth+" literally; the mask stops before the '+' */
+			*prefix = i > 0 && name[i - 1] != '\0';
+			break;
+		}
+	}
+}
+
+static void xt_physdev(struct xt_ctx *c, const uint8_t *p, size_t len)
+{
+	uint8_t inv = p[64], bm = p[65];
+	char name[17];
+	bool prefix;
+	struct nf_match *m;
+
+	(void)len;
+	if (bm & 0x08) {
+		nf_rule_add_match(c->r, NF_MATCH_PHYSDEV_IS_IN, inv & 0x08);
+		nf_buf_printf(c->b, "%s --physdev-is-in", (inv & 0x08) ? " !" : "");
+	}
+	if (bm & 0x01) {
+		physdev_name(name, p, p + 16, &prefix);
+		m = nf_rule_add_match(c->r, NF_MATCH_PHYSDEV_IN, inv & 0x01);
+		m->ifname = nm_xstrdup(name);
+		if (prefix && strlen(name) && name[strlen(name) - 1] == '+') {
+			m->ifname[strlen(name) - 1] = '\0';
+			m->ifprefix = true;
+		}
+		nf_buf_printf(c->b, "%s --physdev-in %s", (inv & 0x01) ? " !" : "", name);
+	}
+	if (bm & 0x10) {
+		nf_rule_add_match(c->r, NF_MATCH_PHYSDEV_IS_OUT, inv & 0x10);
+		nf_buf_printf(c->b, "%s --physdev-is-out", (inv & 0x10) ? " !" : "");
+	}
+	if (bm & 0x02) {
+		physdev_name(name, p + 32, p + 48, &prefix);
+		m = nf_rule_add_match(c->r, NF_MATCH_PHYSDEV_OUT, inv & 0x02);
+		m->ifname = nm_xstrdup(name);
+		if (prefix && strlen(name) && name[strlen(name) - 1] == '+') {
+			m->ifname[strlen(name) - 1] = '\0';
+			m->ifprefix = true;
+		}
+		nf_buf_printf(c->b, "%s --physdev-out %s", (inv & 0x02) ? " !" : "", name);
+	}
+	if (bm & 0x04) {
+		nf_rule_add_match(c->r, NF_MATCH_PHYSDEV_IS_BRIDGED, inv & 0x04);
+		nf_buf_printf(c->b, "%s --physdev-is-bridged", (inv & 0x04) ? " !" : "");
+	}
+}
+
+/* -- icmp -- */
+
+static void xt_icmp(struct xt_ctx *c, const uint8_t *p, size_t len)
+{
+	bool inv = p[3] & 1;
+	struct nf_match *m = nf_rule_add_match(c->r, NF_MATCH_ICMP_TYPE, inv);
+	bool v6 = c->family == NF_FAMILY_IP6;
+
+	(void)len;
+	m->proto = v6 ? 58 : 1;
+	nf_buf_printf(c->b, "%s --%s", inv ? " !" : "", v6 ? "icmpv6-type" : "icmp-type");
+	if (p[0] == 0xff && !v6) {
+		nf_buf_puts(c->b, " any");
+		return;
+	}
+	m->icmp_type = p[0];
+	nf_buf_printf(c->b, " %u", p[0]);
+	if (p[1] != 0 || p[2] != 0xff) {
+		m->icmp_code = p[1];
+		nf_buf_printf(c->b, "/%u", p[1]);
+	}
+}
+
+static const struct xt_decoder match_decoders[] = {
+	{ "conntrack", 1, 0, 152, NULL, xt_conntrack },
+	{ "conntrack", 2, 0, 160, NULL, xt_conntrack },
+	{ "conntrack", 3, 0, 168, NULL, xt_conntrack },
+	{ "state", 0, 0, 8, NULL, xt_state },
+	{ "addrtype", 1, 0, 8, NULL, xt_addrtype1 },
+	{ "addrtype", 0, NF_FAMILY_IP, 16, NULL, xt_addrtype0 },
+	{ "comment", 0, 0, 256, NULL, xt_comment },
+	{ "tcp", 0, 0, 16, NULL, xt_tcp },
+	{ "udp", 0, 0, 16, NULL, xt_udp },
+	{ "multiport", 1, 0, 48, NULL, xt_multiport1 },
+	{ "multiport", 0, 0, 32, NULL, xt_multiport0 },
+	{ "mark", 1, 0, 16, NULL, xt_mark1 },
+	{ "physdev", 0, 0, 72, NULL, xt_physdev },
+	{ "icmp", 0, NF_FAMILY_IP, 8, NULL, xt_icmp },
+	{ "icmp6", 0, NF_FAMILY_IP6, 8, NULL, xt_icmp },
+};
+
+/* ---- targets ---- */
+
+struct nat_range {
+	uint32_t flags;
+	struct nm_ip min, max;
+	uint16_t pmin, pmax;	/* host order */
+	uint16_t base;
+	bool has_base;
+};
+
+static bool nat_decode(const uint8_t *p, size_t len, uint8_t family, unsigned int rev,
+		       struct nat_range *nr)
+{
+	memset(nr, 0, sizeof(*nr));
+	if (family == NF_FAMILY_IP && rev == 0 && len == 24) {
+		/* nf_nat_ipv4_multi_range_compat: rangesize, then one nf_nat_ipv4_range */
+		if (get_u32(p) != 1)
+			return false;
+		nr->flags = get_u32(p + 4);
+		nr->min.family = nr->max.family = AF_INET;
+		nr->min.plen = nr->max.plen = 32;
+		memcpy(nr->min.addr, p + 8, 4);
+		memcpy(nr->max.addr, p + 12, 4);
+		nr->pmin = get_be16(p + 16);
+		nr->pmax = get_be16(p + 18);
+		return true;
+	}
+	if ((rev == 1 && len == 40) || (rev == 2 && len == 48) ||
+	    (family == NF_FAMILY_IP6 && rev == 0 && len == 40)) {
+		bool v6 = family == NF_FAMILY_IP6;
+
+		nr->flags = get_u32(p);
+		nr->min.family = nr->max.family = v6 ? AF_INET6 : AF_INET;
+		nr->min.plen = nr->max.plen = v6 ? 128 : 32;
+		memcpy(nr->min.addr, p + 4, v6 ? 16 : 4);
+		memcpy(nr->max.addr, p + 20, v6 ? 16 : 4);
+		nr->pmin = get_be16(p + 36);
+		nr->pmax = get_be16(p + 38);
+		if (rev == 2 && (nr->flags & 0x20)) {
+			nr->base = get_be16(p + 40);
+			nr->has_base = true;
+		}
+		return true;
+	}
+	return false;
+}
+
+static void nat_to_action(const struct nat_range *nr, struct nf_action *a)
+{
+	a->nat_flags = nr->flags;
+	if (nr->flags & NF_NAT_F_MAP_IPS) {
+		a->addr_min = nr->min;
+		a->addr_max = nr->max;
+	}
+	if (nr->flags & NF_NAT_F_PROTO) {
+		a->port_min = nr->pmin;
+		a->port_max = nr->pmax;
+	}
+}
+
+static void nat_range_text(struct nf_buf *b, const struct nat_range *nr)
+{
+	char s[INET6_ADDRSTRLEN];
+	bool v6 = nr->min.family == AF_INET6;
+
+	if (nr->flags & NF_NAT_F_MAP_IPS) {
+		if (v6 && (nr->flags & NF_NAT_F_PROTO))
+			nf_buf_puts(b, "[");
+		inet_ntop(nr->min.family, nr->min.addr, s, sizeof(s));
+		nf_buf_puts(b, s);
+		if (memcmp(nr->min.addr, nr->max.addr, 16)) {
+			inet_ntop(nr->max.family, nr->max.addr, s, sizeof(s));
+			nf_buf_printf(b, "-%s", s);
+		}
+		if (v6 && (nr->flags & NF_NAT_F_PROTO))
+			nf_buf_puts(b, "]");
+	}
+	if (nr->flags & NF_NAT_F_PROTO) {
+		nf_buf_printf(b, ":%u", nr->pmin);
+		if (nr->pmax != nr->pmin)
+			nf_buf_printf(b, "-%u", nr->pmax);
+		if (nr->has_base)
+			nf_buf_printf(b, "/%u", nr->base);
+	}
+}
+
+static void nat_flags_text(struct nf_buf *b, uint32_t f, bool persistent)
+{
+	if (f & NF_NAT_F_RANDOM)
+		nf_buf_puts(b, " --random");
+	if (f & NF_NAT_F_RANDOM_FULLY)
+		nf_buf_puts(b, " --random-fully");
+	if (persistent && (f & NF_NAT_F_PERSISTENT))
+		nf_buf_puts(b, " --persistent");
+}
+
+struct tg_ctx {
+	struct nf_buf *b;
+	struct nf_rule *r;
+	uint8_t family;
+	const char *name;
+	unsigned int rev;
+};
+
+typedef bool (*tg_fn)(struct tg_ctx *c, const uint8_t *info, size_t len);
+
+static bool tg_masquerade(struct tg_ctx *c, const uint8_t *p, size_t len)
+{
+	struct nat_range nr;
+
+	if (!nat_decode(p, len, c->family, c->rev, &nr))
+		return false;
+	c->r->action.kind = NF_ACT_MASQUERADE;
+	nat_to_action(&nr, &c->r->action);
+	c->r->action.addr_min.family = c->r->action.addr_max.family = 0;
+	if (nr.flags & NF_NAT_F_PROTO) {
+		nf_buf_printf(c->b, " --to-ports %u", nr.pmin);
+		if (nr.pmax != nr.pmin)
+			nf_buf_printf(c->b, "-%u", nr.pmax);
+	}
+	nat_flags_text(c->b, nr.flags, false);
+	return true;
+}
+
+static bool tg_redirect(struct tg_ctx *c, const uint8_t *p, size_t len)
+{
+	struct nat_range nr;
+
+	if (!nat_decode(p, len, c->family, c->rev, &nr))
+		return false;
+	c->r->action.kind = NF_ACT_REDIRECT;
+	nat_to_action(&nr, &c->r->action);
+	c->r->action.addr_min.family = c->r->action.addr_max.family = 0;
+	if (nr.flags & NF_NAT_F_PROTO) {
+		nf_buf_printf(c->b, " --to-ports %u", nr.pmin);
+		if (nr.pmax != nr.pmin)
+			nf_buf_printf(c->b, "-%u", nr.pmax);
+	}
+	if (nr.flags & NF_NAT_F_RANDOM)
+		nf_buf_puts(c->b, " --random");
+	return true;
+}
+
+static bool tg_snat_dnat(struct tg_ctx *c, const uint8_t *p, size_t len)
+{
+	struct nat_range nr;
+	bool snat = strcmp(c->name, "SNAT") == 0;
+
+	if (!nat_decode(p, len, c->family, c->rev, &nr))
+		return false;
+	c->r->action.kind = snat ? NF_ACT_SNAT : NF_ACT_DNAT;
+	nat_to_action(&nr, &c->r->action);
+	if (nr.flags & (NF_NAT_F_MAP_IPS | NF_NAT_F_PROTO)) {
+		nf_buf_printf(c->b, " --to-%s ", snat ? "source" : "destination");
+		nat_range_text(c->b, &nr);
+	}
+	nat_flags_text(c->b, nr.flags, true);
+	return true;
+}
+
+static bool tg_reject(struct tg_ctx *c, const uint8_t *p, size_t len)
+{
+	static const char *const v4[] = {
+		"icmp-net-unreachable", "icmp-host-unreachable", "icmp-proto-unreachable",
+		"icmp-port-unreachable", "icmp-echo-reply", "icmp-net-prohibited",
+		"icmp-host-prohibited", "tcp-reset", "icmp-admin-prohibited",
+	};
+	static const char *const v6[] = {
+		"icmp6-no-route", "icmp6-adm-prohibited", "icmp6-not-neighbour",
+		"icmp6-addr-unreachable", "icmp6-port-unreachable", "icmp6-echo-reply",
+		"tcp-reset", "icmp6-policy-fail", "icmp6-reject-route",
+	};
+	uint32_t w = get_u32(p);
+
+	(void)len;
+	if (w >= 9)
+		return false;
+	c->r->action.kind = NF_ACT_REJECT;
+	c->r->action.reject_with = nm_xstrdup(c->family == NF_FAMILY_IP6 ? v6[w] : v4[w]);
+	nf_buf_printf(c->b, " --reject-with %s", c->r->action.reject_with);
+	return true;
+}
+
+static bool tg_log(struct tg_ctx *c, const uint8_t *p, size_t len)
+{
+	char prefix[31];
+	uint8_t level = p[0], fl = p[1];
+	struct nf_action *a = NM_PUSH(c->r->effects, c->r->n_effects);
+
+	(void)len;
+	memcpy(prefix, p + 2, 30);
+	prefix[30] = '\0';
+	a->kind = NF_ACT_LOG;
+	a->value = level;
+	a->text = nm_xstrdup(prefix);
+	if (prefix[0]) {
+		nf_buf_puts(c->b, " --log-prefix");
+		nf_buf_save_string(c->b, prefix);
+	}
+	if (level != 4)
+		nf_buf_printf(c->b, " --log-level %u", level);
+	if (fl & 0x01)
+		nf_buf_puts(c->b, " --log-tcp-sequence");
+	if (fl & 0x02)
+		nf_buf_puts(c->b, " --log-tcp-options");
+	if (fl & 0x04)
+		nf_buf_puts(c->b, " --log-ip-options");
+	if (fl & 0x08)
+		nf_buf_puts(c->b, " --log-uid");
+	if (fl & 0x20)
+		nf_buf_puts(c->b, " --log-macdecode");
+	return true;
+}
+
+static bool tg_nflog(struct tg_ctx *c, const uint8_t *p, size_t len)
+{
+	char prefix[65];
+	uint32_t snaplen = get_u32(p);
+	uint16_t group = get_u16(p + 4), thr = get_u16(p + 6), fl = get_u16(p + 8);
+	struct nf_action *a = NM_PUSH(c->r->effects, c->r->n_effects);
+
+	(void)len;
+	memcpy(prefix, p + 12, 64);
+	prefix[64] = '\0';
+	a->kind = NF_ACT_LOG;
+	a->value = group;
+	a->text = nm_xstrdup(prefix);
+	if (prefix[0]) {
+		nf_buf_puts(c->b, " --nflog-prefix");
+		nf_buf_save_string(c->b, prefix);
+	}
+	if (group)
+		nf_buf_printf(c->b, " --nflog-group %u", group);
+	if (fl & 1)
+		nf_buf_printf(c->b, " --nflog-size %u", snaplen);
+	if (thr > 1)
+		nf_buf_printf(c->b, " --nflog-threshold %u", thr);
+	return true;
+}
+
+static bool tg_mark2(struct tg_ctx *c, const uint8_t *p, size_t len)
+{
+	struct nf_action *a = NM_PUSH(c->r->effects, c->r->n_effects);
+
+	(void)len;
+	a->kind = NF_ACT_MARK_SET;
+	a->value = get_u32(p);
+	a->mask = get_u32(p + 4);
+	nf_buf_printf(c->b, " --set-xmark 0x%x/0x%x", a->value, a->mask);
+	return true;
+}
+
+struct tg_decoder {
+	const char *name;
+	uint8_t rev;
+	uint8_t family;
+	size_t len;
+	tg_fn fn;
+};
+
+static const struct tg_decoder target_decoders[] = {
+	{ "MASQUERADE", 0, NF_FAMILY_IP, 24, tg_masquerade },
+	{ "MASQUERADE", 0, NF_FAMILY_IP6, 40, tg_masquerade },
+	{ "REDIRECT", 0, NF_FAMILY_IP, 24, tg_redirect },
+	{ "REDIRECT", 0, NF_FAMILY_IP6, 40, tg_redirect },
+	{ "SNAT", 0, NF_FAMILY_IP, 24, tg_snat_dnat },
+	{ "DNAT", 0, NF_FAMILY_IP, 24, tg_snat_dnat },
+	{ "SNAT", 1, 0, 40, tg_snat_dnat },
+	{ "DNAT", 1, 0, 40, tg_snat_dnat },
+	{ "SNAT", 2, 0, 48, tg_snat_dnat },
+	{ "DNAT", 2, 0, 48, tg_snat_dnat },
+	{ "REJECT", 0, 0, 8, tg_reject },
+	{ "LOG", 0, 0, 32, tg_log },
+	{ "NFLOG", 0, 0, 80, tg_nflog },
+	{ "MARK", 2, 0, 8, tg_mark2 },
+};
+
+/* ---- rendering ---- */
+
+static void iface_header(struct nf_buf *b, struct nf_rule *r, char letter, const char *name,
+			 bool inv)
+{
+	struct nf_match *m;
+	size_t n = strlen(name);
+
+	if (!n)
+		return;
+	nf_buf_printf(b, "%s -%c %s", inv ? " !" : "", letter, name);
+	m = nf_rule_add_match(r, letter == 'i' ? NF_MATCH_IIF : NF_MATCH_OIF, inv);
+	m->ifname = nm_xstrdup(name);
+	if (name[n - 1] == '+') {
+		m->ifname[n - 1] = '\0';
+		m->ifprefix = true;
+	}
+}
+
+static void addr_header(struct nf_buf *b, struct nf_rule *r, uint8_t family, char letter,
+			const uint8_t *addr, const uint8_t *mask, bool inv)
+{
+	size_t alen = family == NF_FAMILY_IP6 ? 16 : 4;
+	int plen = nf_mask_plen(mask, alen);
+	struct nf_match *m;
+
+	nf_buf_printf(b, "%s -%c ", inv ? " !" : "", letter);
+	addr_mask_text(b, family, addr, mask);
+	if (plen < 0) {
+		struct nf_buf t = { 0 };
+
+		nf_buf_printf(&t, "-%c ", letter);
+		addr_mask_text(&t, family, addr, mask);
+		nf_rule_add_unsupported(r, t.s, NULL);
+		nf_buf_free(&t);
+		return;
+	}
+	m = nf_rule_add_match(r, letter == 's' ? NF_MATCH_SADDR : NF_MATCH_DADDR, inv);
+	m->prefix.family = family == NF_FAMILY_IP6 ? AF_INET6 : AF_INET;
+	m->prefix.plen = (uint8_t)plen;
+	memcpy(m->prefix.addr, addr, alen);
+}
+
+static void render_match(struct xt_ctx *c, const struct nf_xt_item *it)
+{
+	size_t i;
+
+	if (it->text) {
+		nf_buf_printf(c->b, " unsupported: %s", it->text);
+		nf_rule_add_unsupported(c->r, it->text, NULL);
+		return;
+	}
+	for (i = 0; i < sizeof(match_decoders) / sizeof(match_decoders[0]); i++) {
+		const struct xt_decoder *d = &match_decoders[i];
+		bool state_alias;
+
+		if (strcmp(d->name, it->name) || d->rev != it->rev)
+			continue;
+		if (d->family && d->family != c->family)
+			continue;
+		if (it->len != d->len)
+			break;	/* truncated or foreign layout */
+		/* "-m state" in iptables >= 1.8 is conntrack with the STATE_ALIAS flag */
+		state_alias = strcmp(it->name, "conntrack") == 0 &&
+			      (get_u16(it->info + 146) & 0x2000);
+		nf_buf_printf(c->b, " -m %s", state_alias ? "state" : it->name);
+		d->fn(c, it->info, it->len);
+		return;
+	}
+	{
+		char *hex = nf_hex(it->info, it->len);
+		char *t = nm_xasprintf("-m %s rev %u info %s", it->name, it->rev, hex);
+
+		nf_buf_printf(c->b, " unsupported: %s", t);
+		nf_rule_add_unsupported(c->r, t, hex);
+		free(t);
+		free(hex);
+	}
+}
+
+static void render_target(struct tg_ctx *c, const struct nf_xt_item *it)
+{
+	size_t i;
+	size_t mark = c->b->len;
+
+	nf_buf_printf(c->b, " -j %s", it->name);
+	for (i = 0; i < sizeof(target_decoders) / sizeof(target_decoders[0]); i++) {
+		const struct tg_decoder *d = &target_decoders[i];
+
+		if (strcmp(d->name, it->name) || d->rev != it->rev)
+			continue;
+		if (d->family && d->family != c->family)
+			continue;
+		if (it->len != d->len)
+			break;
+		if (d->fn(c, it->info, it->len))
+			return;
+		break;
+	}
+	/* not understood: keep the raw form, never guess */
+	c->b->len = mark;
+	c->b->s[mark] = '\0';
+	{
+		char *hex = nf_hex(it->info, it->len);
+
+		nf_action_clear(&c->r->action);
+		c->r->action.kind = NF_ACT_UNSUPPORTED;
+		c->r->action.text = nm_xasprintf("-j %s rev %u", it->name, it->rev);
+		c->r->action.raw = hex;
+		c->r->unsupported = true;
+		nf_buf_printf(c->b, " -j %s unsupported: rev %u info %s", it->name, it->rev, hex);
+	}
+}
+
+void nf_ipt_render(const struct nf_ipt *ipt, const char *chain, struct nf_rule *r)
+{
+	struct nf_buf b = { 0 };
+	struct xt_ctx xc = { .b = &b, .r = r, .family = ipt->family, .proto = ipt->proto };
+	size_t i;
+
+	nf_buf_printf(&b, "-A %s", chain);
+	if (ipt->has_src)
+		addr_header(&b, r, ipt->family, 's', ipt->src, ipt->smsk, ipt->inv_src);
+	if (ipt->has_dst)
+		addr_header(&b, r, ipt->family, 'd', ipt->dst, ipt->dmsk, ipt->inv_dst);
+	iface_header(&b, r, 'i', ipt->iniface, ipt->inv_in);
+	iface_header(&b, r, 'o', ipt->outiface, ipt->inv_out);
+	if (ipt->has_proto && (ipt->proto || ipt->inv_proto)) {
+		const char *pn = nf_proto_name(ipt->proto);
+		struct nf_match *m = nf_rule_add_match(r, NF_MATCH_L4PROTO, ipt->inv_proto);
+
+		m->proto = (uint8_t)ipt->proto;
+		if (pn)
+			nf_buf_printf(&b, "%s -p %s", ipt->inv_proto ? " !" : "", pn);
+		else
+			nf_buf_printf(&b, "%s -p %u", ipt->inv_proto ? " !" : "", ipt->proto);
+	}
+	if (ipt->frag) {
+		nf_buf_printf(&b, "%s -f", ipt->inv_frag ? " !" : "");
+		nf_rule_add_unsupported(r, ipt->inv_frag ? "! -f" : "-f", NULL);
+	}
+	for (i = 0; i < ipt->n_items; i++)
+		render_match(&xc, &ipt->items[i]);
+	if (ipt->extra) {
+		nf_buf_printf(&b, " unsupported: %s", ipt->extra);
+		nf_rule_add_unsupported(r, ipt->extra, NULL);
+	}
+	switch (ipt->verdict) {
+	case NF_IPT_NONE:
+		r->action.kind = NF_ACT_CONTINUE;
+		break;
+	case NF_IPT_STANDARD:
+		r->action.kind = ipt->std;
+		switch (ipt->std) {
+		case NF_ACT_ACCEPT:
+			nf_buf_puts(&b, " -j ACCEPT");
+			break;
+		case NF_ACT_DROP:
+			nf_buf_puts(&b, " -j DROP");
+			break;
+		case NF_ACT_RETURN:
+			nf_buf_puts(&b, " -j RETURN");
+			break;
+		case NF_ACT_QUEUE:
+			nf_buf_puts(&b, " -j NFQUEUE");
+			break;
+		case NF_ACT_JUMP:
+			nf_buf_printf(&b, " -j %s", ipt->chain ? ipt->chain : "?");
+			r->action.chain = nm_xstrdup(ipt->chain ? ipt->chain : "?");
+			break;
+		case NF_ACT_GOTO:
+			nf_buf_printf(&b, " -g %s", ipt->chain ? ipt->chain : "?");
+			r->action.chain = nm_xstrdup(ipt->chain ? ipt->chain : "?");
+			break;
+		default:
+			break;
+		}
+		break;
+	case NF_IPT_TARGET: {
+		struct tg_ctx tc = { .b = &b, .r = r, .family = ipt->family,
+				     .name = ipt->target.name, .rev = ipt->target.rev };
+
+		if (ipt->target.text) {
+			nf_buf_printf(&b, " %s", ipt->target.text);
+			break;
+		}
+		render_target(&tc, &ipt->target);
+		break;
+	}
+	}
+	free(r->text);
+	r->text = nf_buf_steal(&b);
+}

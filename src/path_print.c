@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* path_print.c - a simulated path as packet-tracer phases (text) and as nstrace's JSON contract. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "path.h"
+
+static const char *proto_name(uint8_t p)
+{
+	switch (p) {
+	case PATH_PROTO_TCP: return "tcp";
+	case PATH_PROTO_UDP: return "udp";
+	case PATH_PROTO_ICMP: return "icmp";
+	default: return "?";
+	}
+}
+
+static void addr_pair(char *buf, size_t len, const struct nm_ip *s, const struct nm_ip *d,
+		      uint16_t sp, uint16_t dp)
+{
+	char a[64], b[64];
+
+	nm_ip_str(s, a, sizeof(a), false);
+	nm_ip_str(d, b, sizeof(b), false);
+	if (sp || dp)
+		snprintf(buf, len, "%s:%u -> %s:%u", a, sp, b, dp);
+	else
+		snprintf(buf, len, "%s -> %s", a, b);
+}
+
+void path_print_text(FILE *f, const struct path_result *r)
+{
+	char a[64], b[64], pair[160], npair[160];
+	size_t i;
+	bool reply = false;
+
+	fprintf(f, "nstrace: simulated %s %s -> %s from %s (no packet sent)\n\n", proto_name(r->proto),
+		nm_ip_str(&r->src, a, sizeof(a), false), nm_ip_str(&r->dst, b, sizeof(b), false),
+		r->src_label);
+	fprintf(f, "%-4s %-14s %-12s %-11s %-8s %-34s %s\n", "hop", "namespace", "interface",
+		"direction", "result", "packet", "decided by");
+	for (i = 0; i < r->n_hops; i++) {
+		const struct path_hop *h = &r->hops[i];
+
+		if (h->reply && !reply) {
+			fprintf(f, "  -- reply --\n");
+			reply = true;
+		}
+		addr_pair(pair, sizeof(pair), &h->src, &h->dst, h->nat ? 0 : h->sport,
+			  h->nat ? 0 : h->dport);
+		if (h->nat) {
+			addr_pair(npair, sizeof(npair), &h->nsrc, &h->ndst, 0, 0);
+			strncat(pair, " => ", sizeof(pair) - strlen(pair) - 1);
+			strncat(pair, npair, sizeof(pair) - strlen(pair) - 1);
+		}
+		fprintf(f, "%-4d %-14s %-12s %-11s %-8s %-34s %s\n", h->n, h->netns,
+			h->ifname ? h->ifname : "-", h->direction ? h->direction : "-", h->result, pair,
+			h->decided ? h->decided : "");
+	}
+	fprintf(f, "\nverdict: %s", path_verdict_name(r->verdict));
+	if (r->summary)
+		fprintf(f, " - %s", r->summary);
+	fprintf(f, "\n");
+	if (r->reply_checked)
+		fprintf(f, "reply path: %s\n", r->reply_ok ? "open" : "broken");
+	if (r->n_causes) {
+		fprintf(f, "\ndiagnosis:\n");
+		for (i = 0; i < r->n_causes; i++) {
+			const struct diag_cause *c = &r->causes[i];
+
+			fprintf(f, "  %zu. %s in %s%s: %s\n", i + 1, c->code, c->netns,
+				c->reply ? " (reply)" : "", c->message);
+			if (c->evidence && *c->evidence)
+				fprintf(f, "     evidence: %s\n", c->evidence);
+			if (c->fix && *c->fix) {
+				const char *p = c->fix;
+
+				fprintf(f, "     fix:");
+				while (*p) {
+					const char *nl = strchr(p, '\n');
+					int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+					fprintf(f, " %.*s\n", n, p);
+					p += n + (nl ? 1 : 0);
+					if (*p)
+						fprintf(f, "         ");
+				}
+			}
+		}
+	}
+	for (i = 0; i < r->n_notes; i++)
+		fprintf(f, "note: %s\n", r->notes[i]);
+}
+
+static json_t *ip_json(const struct nm_ip *ip)
+{
+	char a[64];
+
+	if (!ip->family)
+		return json_null();
+	return json_string(nm_ip_str(ip, a, sizeof(a), false));
+}
+
+json_t *path_result_to_json(const struct path_result *r)
+{
+	json_t *o = json_object(), *hops = json_array(), *diag = json_array(), *notes = json_array();
+	size_t i;
+
+	json_object_set_new(o, "mode", json_string("simulate"));
+	json_object_set_new(o, "verdict", json_string(path_verdict_name(r->verdict)));
+	json_object_set_new(o, "summary", json_string(r->summary ? r->summary : ""));
+	json_object_set_new(o, "source", json_pack("{s:s, s:o}", "netns", r->src_label, "address",
+						   ip_json(&r->src)));
+	json_object_set_new(o, "destination", ip_json(&r->dst));
+	json_object_set_new(o, "proto", json_string(proto_name(r->proto)));
+	if (r->sport || r->dport) {
+		json_object_set_new(o, "sport", json_integer(r->sport));
+		json_object_set_new(o, "dport", json_integer(r->dport));
+	}
+	if (r->left_host)
+		json_object_set_new(o, "leaves_host", json_pack("{s:s, s:s, s:o}",
+			"netns", r->leave_netns, "ifname", r->leave_ifname, "src", ip_json(&r->leave_src)));
+	else
+		json_object_set_new(o, "leaves_host", json_null());
+	json_object_set_new(o, "reached_netns", r->reached_netns ? json_string(r->reached_netns) :
+			    json_null());
+	json_object_set_new(o, "reply_checked", json_boolean(r->reply_checked));
+	json_object_set_new(o, "reply_ok", json_boolean(r->reply_ok));
+	for (i = 0; i < r->n_hops; i++) {
+		const struct path_hop *h = &r->hops[i];
+		json_t *hj = json_object();
+
+		json_object_set_new(hj, "n", json_integer(h->n));
+		json_object_set_new(hj, "reply", json_boolean(h->reply));
+		json_object_set_new(hj, "kind", json_string(path_hop_kind_name(h->kind)));
+		json_object_set_new(hj, "netns", json_string(h->netns));
+		json_object_set_new(hj, "netns_id", json_string(h->netns_id));
+		json_object_set_new(hj, "ifname", h->ifname ? json_string(h->ifname) : json_null());
+		json_object_set_new(hj, "direction", json_string(h->direction ? h->direction : ""));
+		json_object_set_new(hj, "src", ip_json(&h->nsrc));
+		json_object_set_new(hj, "dst", ip_json(&h->ndst));
+		if (h->sport || h->dport) {
+			json_object_set_new(hj, "sport", json_integer(h->sport));
+			json_object_set_new(hj, "dport", json_integer(h->dport));
+		}
+		json_object_set_new(hj, "observed", json_false());
+		json_object_set_new(hj, "time", json_null());
+		if (h->nat)
+			json_object_set_new(hj, "nat", json_pack("{s:o, s:o, s:o, s:o, s:s}",
+				"old_src", ip_json(&h->src), "old_dst", ip_json(&h->dst),
+				"new_src", ip_json(&h->nsrc), "new_dst", ip_json(&h->ndst),
+				"rule", h->decided ? h->decided : ""));
+		else
+			json_object_set_new(hj, "nat", json_null());
+		json_object_set_new(hj, "decided", json_string(h->decided ? h->decided : ""));
+		json_object_set_new(hj, "result", json_string(h->result));
+		json_object_set_new(hj, "ok", json_boolean(h->ok));
+		if (h->iif)
+			json_object_set_new(hj, "iif", json_string(h->iif));
+		if (h->kernel)
+			json_object_set_new(hj, "kernel", json_pack("{s:b, s:s}", "agrees", h->kernel > 0,
+				"route", h->kernel_route ? h->kernel_route : ""));
+		json_array_append_new(hops, hj);
+	}
+	json_object_set_new(o, "hops", hops);
+	for (i = 0; i < r->n_causes; i++) {
+		const struct diag_cause *c = &r->causes[i];
+
+		json_array_append_new(diag, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i}",
+			"code", c->code, "netns", c->netns, "message", c->message,
+			"evidence", c->evidence ? c->evidence : "", "fix", c->fix ? c->fix : "",
+			"reply", c->reply, "hop", c->hop));
+	}
+	json_object_set_new(o, "diagnosis", diag);
+	for (i = 0; i < r->n_notes; i++)
+		json_array_append_new(notes, json_string(r->notes[i]));
+	json_object_set_new(o, "notes", notes);
+	return o;
+}
+
+static bool is_number(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+int path_resolve_src(const struct nm_snapshot *s, const char *src, const struct nm_netns **ns,
+		     struct nm_ip *addr)
+{
+	const struct nm_netns *found = NULL;
+	struct nm_ip ip;
+	struct stat st;
+	size_t i, j;
+	int hits = 0;
+
+	*ns = NULL;
+	memset(addr, 0, sizeof(*addr));
+	if (!s || !src || !*src)
+		return -EINVAL;
+
+	/* An address owned by a namespace. */
+	if (!strchr(src, '/') && !nm_ip_parse(src, &ip) && ip.family) {
+		for (i = 0; i < s->n_netns; i++) {
+			if (path_owner_link(&s->netns[i], &ip)) {
+				found = &s->netns[i];
+				hits++;
+			}
+		}
+		if (hits == 1) {
+			*ns = found;
+			*addr = ip;
+			return 0;
+		}
+		return hits ? -EEXIST : -ENOENT;
+	}
+	/* ip-netns name, then label, then container name. */
+	for (j = 0; j < 3 && !hits; j++) {
+		for (i = 0; i < s->n_netns; i++) {
+			const struct nm_netns *n = &s->netns[i];
+			bool m = false;
+			size_t k;
+
+			if (j == 0)
+				for (k = 0; k < n->n_names; k++)
+					m |= !strcmp(n->names[k], src);
+			else if (j == 1)
+				m = n->label && !strcmp(n->label, src);
+			else
+				m = n->container && n->container->name && !strcmp(n->container->name, src);
+			if (m) {
+				found = n;
+				hits++;
+			}
+		}
+	}
+	/* A pid: the holders in the snapshot, then /proc on a live host. */
+	if (!hits && is_number(src)) {
+		char path[64];
+
+		for (i = 0; i < s->n_netns && !hits; i++)
+			for (j = 0; j < s->netns[i].n_procs; j++)
+				if (s->netns[i].procs[j].pid == atoi(src)) {
+					found = &s->netns[i];
+					hits = 1;
+				}
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", src);
+		if (!hits && !stat(path, &st)) {
+			for (i = 0; i < s->n_netns; i++)
+				if (s->netns[i].ino == (uint64_t)st.st_ino) {
+					found = &s->netns[i];
+					hits = 1;
+				}
+		}
+	} else if (!hits && strchr(src, '/') && !stat(src, &st)) {
+		/* A namespace path: /run/netns/x, /proc/PID/ns/net, a bind mount. */
+		for (i = 0; i < s->n_netns; i++)
+			if (s->netns[i].ino == (uint64_t)st.st_ino) {
+				found = &s->netns[i];
+				hits = 1;
+			}
+	}
+	if (hits > 1)
+		return -EEXIST;
+	if (!hits)
+		return -ENOENT;
+	*ns = found;
+	return 0;
+}
