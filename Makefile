@@ -30,7 +30,7 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BUILD)/bench-baseline
 
-.PHONY: all deps check unit cli lab demo bench clean install uninstall fuzz
+.PHONY: all deps check unit cli lab demo tutorial bench clean install uninstall fuzz
 
 all: $(BUILD)/.deps-ok $(BUILD)/nsmap $(BUILD)/nstrace
 
@@ -108,15 +108,27 @@ fuzz: $(FUZZ_BIN)
 demo: all
 	@NSMAP_BUILD=$(BUILD) scripts/demo.sh
 
+# Regenerate docs/tutorial.md from scripts/tutorial.md.in with the tools' real output.
+tutorial: all
+	NSMAP_BUILD=$(BUILD) scripts/gen-tutorial.sh
+
 bench: all $(BENCH_BIN)
 	@NSMAP_BUILD=$(BUILD) bench/run.sh
 
+MANDIR    ?= $(PREFIX)/share/man/man8
+COMPDIR   ?= $(PREFIX)/share/bash-completion/completions
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR)
 	install -m 0755 $(BUILD)/nsmap $(BUILD)/nstrace $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0644 docs/nsmap.8 docs/nstrace.8 $(DESTDIR)$(MANDIR)/
+	install -m 0644 scripts/bash-completion/nsmap $(DESTDIR)$(COMPDIR)/nsmap
+	ln -sf nsmap $(DESTDIR)$(COMPDIR)/nstrace
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/nsmap $(DESTDIR)$(PREFIX)/sbin/nstrace
+	rm -f $(DESTDIR)$(MANDIR)/nsmap.8 $(DESTDIR)$(MANDIR)/nstrace.8
+	rm -f $(DESTDIR)$(COMPDIR)/nsmap $(DESTDIR)$(COMPDIR)/nstrace
 
 clean:
 	rm -rf build build-san build-fuzz

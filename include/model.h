@@ -193,6 +193,9 @@ char *nm_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *nm_push(void *arrp, size_t *n, size_t size);
 #define NM_PUSH(arr, n) ((__typeof__(arr))nm_push(&(arr), &(n), sizeof(*(arr))))
 
+/* qsort() that accepts an empty (NULL) array: libc declares the base nonnull. */
+void nm_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 void nm_strv_push(char ***v, size_t *n, const char *s);
 void nm_warn(char ***v, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -223,4 +223,8 @@ int path_kernel_route(const struct nm_netns *ns, const struct path_flow *fl, cha
  * becomes a note and a KERNEL_DISAGREES cause. Returns how many decisions were checked. */
 int path_kernel_check(const struct nm_snapshot *s, struct path_result *r);
 
+/* Print causes (with evidence and fix) and notes, as both nstrace modes do. */
+void path_print_diagnosis(FILE *f, const struct diag_cause *causes, size_t n_causes,
+			  char *const *notes, size_t n_notes);
+
 #endif

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "jsonstr.h"
 #include "model.h"
 
 json_t *snap_to_json(const struct nm_snapshot *s);

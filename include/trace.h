@@ -129,6 +129,22 @@ double trace_now_ms(void);
 struct trace_opts {
 	double timeout;			/* seconds to wait for the reply (default 2) */
 	volatile int *stop;		/* set by a signal handler: stop at once */
+	bool nft_trace;			/* --nft-trace: add a tracing table in every namespace */
+	bool drop_reason;		/* --drop-reason: skb:kfree_skb through a tracefs instance */
+};
+
+/* A rule (or chain policy) the probe met, from an nftables trace event (--nft-trace). */
+struct trace_rule {
+	char *family;			/* "ip", "inet", ... */
+	char *table;
+	char *chain;
+	const char *hook;		/* hook of the base chain the traversal started in, or NULL */
+	const char *kind;		/* "rule", "policy", "return" */
+	uint64_t handle;		/* rule handle, 0 for a policy / return */
+	const char *verdict;		/* "accept", "drop", "continue", "jump", "goto", "return", ... */
+	char *target;			/* jump / goto target, or NULL */
+	char *text;			/* the rule as the snapshot prints it, or NULL */
+	bool decisive;			/* ended the base chain with accept or drop */
 };
 
 /* A hop of the live trace: observed by a capture, or expected by the simulation. */
@@ -151,6 +167,8 @@ struct trace_hop {
 	struct trace_tuple old;
 	char *nat_rule;			/* from the simulation's NAT step, may be NULL */
 	char *nat_ct;			/* the conntrack entry, may be NULL */
+	struct trace_rule *rules;	/* --nft-trace: the rules met in this namespace after this hop */
+	size_t n_rules;
 	int rank;			/* position in the simulated path (internal) */
 };
 
@@ -174,6 +192,15 @@ struct trace_result {
 	unsigned int captured;		/* packets of the probe captured */
 	unsigned int pcap_drops;
 	const struct path_result *sim;	/* not owned */
+	bool nft_trace;			/* --nft-trace ran (tables were added) */
+	unsigned int nft_events;	/* trace events of the probe */
+	char *nft_drop_netns;		/* the namespace where a rule or policy dropped it */
+	struct trace_rule nft_drop;	/* that rule (valid when nft_drop_netns) */
+	size_t nft_cause;		/* 1 + index of the cause it explains, 0 none */
+	bool drop_asked;		/* --drop-reason */
+	char *drop_unavailable;		/* why there are no kernel drop reasons, or NULL */
+	struct trace_kdrop *kdrop;	/* the kernel's drop of the probe, or NULL */
+	size_t kdrop_cause;		/* 1 + index of the cause it explains, 0 none */
 };
 
 /* Send the probe of q (whose simulation is sim) and watch it. Returns 0 (the result says what
@@ -210,6 +237,99 @@ int trace_capture_loop(struct trace_capture *c, double deadline_ms,
 		       volatile int *stop);
 const struct trace_cap *trace_capture_packets(const struct trace_capture *c, size_t *n);
 void trace_capture_close(struct trace_capture *c, unsigned int *drops);
+
+/* ---- nftables trace (trace_nft.c: --nft-trace) ---- */
+
+#define TRACE_NFT_POLICY 1		/* NFT_TRACETYPE_POLICY */
+#define TRACE_NFT_RETURN 2
+#define TRACE_NFT_RULE 3
+
+/* One NFT_MSG_TRACE event, parsed. */
+struct trace_nft_event {
+	size_t ns;			/* index into the namespace list (set by the reader) */
+	uint32_t id;			/* per skb and hook: not stable across hooks */
+	uint32_t type;			/* TRACE_NFT_* */
+	uint8_t family;			/* NFPROTO_* of the table */
+	char *table, *chain;
+	uint64_t handle;		/* rule handle, 0 if none */
+	bool has_verdict;
+	int32_t verdict;		/* NF_DROP 0, NF_ACCEPT 1, NFT_CONTINUE -1, NFT_JUMP -3, ... */
+	char *target;			/* jump / goto target */
+	bool has_policy;
+	uint32_t policy;
+	uint32_t iif, oif;		/* ifindex in that namespace, 0 if none */
+	bool has_pkt;			/* carries the packet's headers (first event of a chain) */
+	struct trace_pkt pkt;		/* parsed from the network + transport headers */
+};
+
+/* Parse one NFT_MSG_TRACE message of len bytes (never reads past len). 0, -EINVAL for a
+ * malformed or truncated message, -ENOMSG for another message type. */
+int trace_nft_parse(const void *buf, size_t len, struct trace_nft_event *ev);
+void trace_nft_event_clear(struct trace_nft_event *ev);
+/* "accept", "drop", "continue", "jump", ... for a verdict code. */
+const char *trace_nft_verdict_name(int32_t verdict);
+
+struct trace_nft;
+/* Subscribe to NFNLGRP_NFTRACE and add table inet nstrace_<pid> (owned by its socket) in
+ * every namespace of nss, with rules that set nftrace for packets of the probe id. A
+ * namespace where that fails is a warning. -errno when no namespace could be set up (every
+ * table added so far is removed again). */
+int trace_nft_start(struct trace_nft **out, const struct trace_nsinfo *nss, size_t n,
+		    const struct trace_ident *id, char ***warn, size_t *n_warn);
+/* Read every queued trace event (non-blocking). */
+int trace_nft_read(struct trace_nft *t, char ***warn, size_t *n_warn);
+const struct trace_nft_event *trace_nft_events(const struct trace_nft *t, size_t *n);
+/* Remove the tables (retrying on EINTR) and close the sockets. NULL is fine. */
+void trace_nft_stop(struct trace_nft *t);
+/* The table's name in this process: "nstrace_<pid>". */
+const char *trace_nft_table_name(void);
+/* Keep the events of the probe (after trace_build: its forms are known), turn them into
+ * hops[].rules with the rule text from the snapshot, and find the rule that dropped it. */
+void trace_nft_attach(struct trace_result *r, const struct trace_nsinfo *nss, size_t n_ns,
+		      const struct trace_nft_event *ev, size_t n_ev);
+void trace_rule_clear(struct trace_rule *r);
+
+/* ---- kernel drop reasons (trace_drop.c: --drop-reason, skb:kfree_skb in tracefs) ---- */
+
+/* One line of trace_pipe that matters. */
+struct trace_drop_rec {
+	bool kfree;			/* skb:kfree_skb, else net:netif_receive_skb */
+	double time_ms;			/* CLOCK_REALTIME */
+	char skbaddr[24];
+	unsigned int protocol;		/* kfree_skb */
+	char location[96];		/* kfree_skb: "nf_hook_slow+0x96/0x140" */
+	char reason[48];		/* kfree_skb: "NETFILTER_DROP" */
+	char dev[32];			/* netif_receive_skb */
+};
+
+/* The kernel's drop of the probe. */
+struct trace_kdrop {
+	char *reason;
+	char *location;
+	char *netns;			/* where the skb was last seen (skbaddr correlation), or NULL */
+	char *ifname;
+	double time_ms;			/* since the probe was sent */
+	const char *correlation;	/* "skbaddr" or "time window" */
+};
+
+/* Parse one trace_pipe line (mono_off_ms: CLOCK_REALTIME - CLOCK_MONOTONIC). 0 or -EINVAL. */
+int trace_drop_parse_line(const char *line, double mono_off_ms, struct trace_drop_rec *rec);
+struct trace_dropmon;
+/* Create the tracefs instance nstrace_<pid> with skb:kfree_skb (IPv4) and
+ * net:netif_receive_skb on the interfaces ifnames. -ENOENT (with why) when tracefs is not
+ * mounted or the event is missing. */
+int trace_drop_open(struct trace_dropmon **out, const char *const *ifnames, size_t n_if,
+		    char *why, size_t whylen);
+/* Read what is queued (non-blocking). */
+int trace_drop_read(struct trace_dropmon *d);
+/* Find the probe's drop among the records read (after trace_build). */
+void trace_drop_attach(struct trace_result *r, const struct trace_dropmon *d, double sent_ms);
+/* Attach from records (the tests). */
+void trace_drop_attach_recs(struct trace_result *r, const struct trace_drop_rec *recs, size_t n,
+			    double sent_ms);
+/* Remove the instance. NULL is fine. */
+void trace_drop_close(struct trace_dropmon *d);
+void trace_kdrop_free(struct trace_kdrop *k);
 
 /* Output (trace_print.c). */
 void trace_print_text(FILE *f, const struct trace_result *r);

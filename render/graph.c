@@ -617,7 +617,7 @@ static void draw_namespace(struct rg *r, size_t idx)
 	links = nm_xcalloc(ns->n_links + 1, sizeof(*links));
 	for (i = 0; i < ns->n_links; i++)
 		links[i] = &ns->links[i];
-	qsort(links, ns->n_links, sizeof(*links), link_cmp);
+	nm_qsort(links, ns->n_links, sizeof(*links), link_cmp);
 	for (i = 0; i < ns->n_links; i++) {
 		if (!link_shown(r, links[i]) || folded(r, ns, links[i]))
 			continue;
@@ -925,7 +925,7 @@ Agraph_t *render_graph_build(const struct nm_snapshot *s, const struct render_op
 	for (i = 0; i < s->n_netns; i++)
 		r.ns[i] = &s->netns[i];
 	r.n_ns = s->n_netns;
-	qsort(r.ns, r.n_ns, sizeof(*r.ns), ns_cmp);
+	nm_qsort(r.ns, r.n_ns, sizeof(*r.ns), ns_cmp);
 	{
 		size_t ports = 0, j;
 

@@ -294,7 +294,7 @@ int render_nat_notes(const struct nm_snapshot *s, struct render_nat_note **out, 
 		}
 	}
 	if (nv)
-		qsort(v, nv, sizeof(*v), note_cmp);
+		nm_qsort(v, nv, sizeof(*v), note_cmp);
 	*out = v;
 	*n = nv;
 	return 0;

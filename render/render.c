@@ -91,8 +91,15 @@ int render_snapshot(const struct nm_snapshot *s, const char *format,
 		if (gvLayout(gvc, g, "dot") != 0)
 			rc = -EIO;
 		else {
-			if (gvRender(gvc, g, f->gv, out) != 0)
+			char *buf = NULL;
+			unsigned int len = 0;
+
+			/* into memory first: libgvc exit()s on a failed write (a full disk) */
+			if (gvRenderData(gvc, g, f->gv, &buf, &len) != 0)
 				rc = -EIO;
+			else if (len && fwrite(buf, 1, len, out) != len)
+				rc = errno ? -errno : -EIO;
+			gvFreeRenderData(buf);
 			gvFreeLayout(gvc, g);
 		}
 	}

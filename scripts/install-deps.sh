@@ -7,7 +7,7 @@ PKGS="build-essential pkg-config
 libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libpcap-dev
 libgraphviz-dev graphviz libjansson-dev libcurl4-openssl-dev libcmocka-dev
 bats jq iproute2 nftables iptables libxml2-utils procps util-linux
-iputils-ping time busybox-static docker.io
+iputils-ping time busybox-static docker.io mandoc
 clang"
 
 [ -n "${NSMAP_EXTRA_PKGS:-}" ] && PKGS="$PKGS $NSMAP_EXTRA_PKGS"

@@ -24,7 +24,7 @@ static const char usage_text[] =
 "  -T, --format FMT     text (default), json, dot, svg, png or pdf\n"
 "  -j, --json           same as -T json (the snapshot, schema nsmap.snapshot/1)\n"
 "  -o, --output FILE    write to FILE (atomically); the format follows its extension\n"
-"                       (.json .dot .gv .svg .png .pdf) unless -T is given\n"
+"                       (.json .txt .dot .gv .svg .png .pdf) unless -T is given\n"
 "  -n, --netns PATTERN  only these namespaces: label, ip-netns name, container name,\n"
 "                       pid, inode or mount path; globs allowed; comma-separated\n"
 "      --from FILE      load a snapshot saved with -T json instead of reading the host\n"
@@ -33,7 +33,8 @@ static const char usage_text[] =
 "  -a, --all            also loopback and IPv6 link-local addresses\n"
 "      --no-docker      do not ask the Docker/Podman API for container names\n"
 "      --no-netfilter   do not read firewall rules\n"
-"      --color WHEN     auto (default: on a terminal), always or never\n"
+"      --color WHEN     auto (default: on a terminal), always or never;\n"
+"                       --colour is the same\n"
 "  -h, --help           this help\n"
 "  -V, --version        version\n"
 "\n"
@@ -164,12 +165,15 @@ static int parse_args(int argc, char **argv, struct nsmap_args *a)
 /* Output goes to a temporary file beside the target, renamed into place only when complete. */
 struct sink {
 	FILE *f;
-	char *tmp;
+	char *tmp;		/* NULL: written in place (stdout, a device, a fifo) */
+	char *real;		/* the file a symlink points to: replaced instead of the link */
 	const char *path;
 };
 
 static int sink_open(struct sink *k, const char *path)
 {
+	mode_t mode = 0644;
+	struct stat st;
 	char *dup, *dir;
 	int fd;
 
@@ -177,6 +181,19 @@ static int sink_open(struct sink *k, const char *path)
 	if (!path || !strcmp(path, "-")) {
 		k->f = stdout;
 		return 0;
+	}
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		/* renaming over /dev/null, /dev/stdout or a fifo would replace it: write in place */
+		if (!S_ISREG(st.st_mode)) {
+			k->f = fopen(path, "we");
+			return k->f ? 0 : -errno;
+		}
+		mode = st.st_mode & 07777;
+		k->real = realpath(path, NULL);
+		if (k->real)
+			path = k->path = k->real;
 	}
 	dup = nm_xstrdup(path);
 	dir = dirname(dup);
@@ -187,10 +204,11 @@ static int sink_open(struct sink *k, const char *path)
 		int err = -errno;
 
 		free(k->tmp);
-		k->tmp = NULL;
+		free(k->real);
+		k->tmp = k->real = NULL;
 		return err;
 	}
-	fchmod(fd, 0644);
+	fchmod(fd, mode);
 	k->f = fdopen(fd, "w");
 	if (!k->f) {
 		close(fd);
@@ -209,6 +227,13 @@ static int sink_close(struct sink *k, bool ok)
 			err = -errno;
 		return err;
 	}
+	if (!k->tmp) {
+		if (ferror(k->f))
+			err = -EIO;
+		if (fclose(k->f) == EOF && !err)
+			err = -errno;
+		return err ? err : (ok ? 0 : -EIO);
+	}
 	if (ferror(k->f))
 		ok = false;
 	if (fclose(k->f) == EOF && ok) {
@@ -220,7 +245,20 @@ static int sink_close(struct sink *k, bool ok)
 	if (!ok || err)
 		unlink(k->tmp);
 	free(k->tmp);
+	free(k->real);
 	return ok ? err : (err ? err : -EIO);
+}
+
+/* Set when the engine did not answer while -n was being resolved: it is not asked (and waited for) twice. */
+static bool docker_failed;
+
+static int docker_hook(struct nm_snapshot *s)
+{
+	size_t n = s->n_warnings;
+	int ret = docker_enrich(s);
+
+	docker_failed = s->n_warnings > n;
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -252,7 +290,7 @@ int main(int argc, char **argv)
 		struct collect_opts co = {
 			.no_netfilter = a.no_netfilter,
 			.select = a.select,
-			.name_hook = a.no_docker ? NULL : docker_enrich,
+			.name_hook = a.no_docker ? NULL : docker_hook,
 		};
 
 		ret = collect_check_privileges();
@@ -273,7 +311,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (!a.no_docker) {
-			docker_enrich(s);
+			if (!docker_failed)
+				docker_enrich(s);
 			nm_snapshot_label(s);
 			nm_snapshot_sort(s);
 		}

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 
 #include "collect.h"
+#include "docker.h"
 #include "path.h"
 #include "snapshot.h"
 #include "trace.h"
@@ -19,21 +20,28 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: nstrace DEST from SRC [proto icmp|udp|tcp] [port N] [--simulate] [-j]\n"
-		"               [--timeout S] [--from FILE]\n"
+		"Usage: nstrace DEST from SRC [proto icmp|udp|tcp] [port N] [OPTIONS]\n"
+		"Show the path a packet from namespace SRC to DEST takes, and why it does not get there.\n"
 		"\n"
-		"  DEST        an address (a name is resolved with the host's resolver)\n"
-		"  SRC         ip-netns name, container name, label, pid, namespace path,\n"
-		"              or an address owned by a namespace\n"
-		"  (default)   send a real probe from SRC and watch it on every hop (root)\n"
-		"  --simulate  compute the path from the snapshot; send nothing\n"
-		"  -j          JSON output\n"
-		"  --from FILE use a snapshot saved with `nsmap -T json` instead of this host\n"
-		"              (with --simulate only)\n"
-		"  --timeout S how long the live tracer waits for the reply (default 2)\n"
+		"  DEST              an address (a name is resolved with the host's resolver)\n"
+		"  from SRC          ip-netns name, container name, label, pid, namespace path,\n"
+		"                    or an address owned by a namespace\n"
+		"  proto P           icmp (default), udp or tcp\n"
+		"  port N            destination port with udp or tcp (default 53 udp, 80 tcp)\n"
 		"\n"
-		"exit: 0 reached (or leaves the host with an open reply path), 3 not reached,\n"
-		"      2 usage error, 1 runtime error\n");
+		"  (default)         send one real probe from SRC and watch it on every hop (root)\n"
+		"      --simulate    compute the path from the snapshot; send nothing\n"
+		"  -j, --json        JSON output\n"
+		"      --from FILE   with --simulate: read a snapshot saved by nsmap in JSON\n"
+		"                    instead of this host ('-' reads standard input)\n"
+		"      --timeout S   how long a live trace waits for the reply (default 2)\n"
+		"      --nft-trace   live: name the nftables rule that dropped or NATed the probe\n"
+		"                    (adds a table nstrace_PID in each namespace, removed on exit)\n"
+		"      --drop-reason live: the kernel's drop reason (skb:kfree_skb, tracefs)\n"
+		"  -h, --help        this help\n"
+		"\n"
+		"Exit status: 0 reached (or leaves the host with an open reply path), 3 not reached,\n"
+		"1 runtime error, 2 usage error, 130/143 interrupted.\n");
 }
 
 /* Set by SIGINT/SIGTERM: the live tracer stops, closes its handles and exits cleanly. */
@@ -65,10 +73,19 @@ static int fail(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
-	if (code == 2)
-		fprintf(stderr, "Try 'nstrace -h'.\n");
+	fprintf(stderr, code == 2 ? " (see nstrace -h)\n" : "\n");
 	return code;
+}
+
+/* 0.0.0.0, ::, 255.255.255.255 and multicast are not a destination one probe can trace. */
+static bool dest_unicast(const struct nm_ip *ip)
+{
+	static const uint8_t zero[16];
+
+	if (ip->family == AF_INET)
+		return memcmp(ip->addr, zero, 4) && (ip->addr[0] & 0xf0) != 0xe0 &&
+		       !(ip->addr[0] == 255 && ip->addr[1] == 255 && ip->addr[2] == 255 && ip->addr[3] == 255);
+	return memcmp(ip->addr, zero, 16) && ip->addr[0] != 0xff;
 }
 
 static int resolve_dest(const char *dest, struct nm_ip *ip, char **note)
@@ -80,7 +97,15 @@ static int resolve_dest(const char *dest, struct nm_ip *ip, char **note)
 
 	*note = NULL;
 	if (!nm_ip_parse(dest, ip) && ip->family && ip->plen == (ip->family == AF_INET ? 32 : 128))
-		return 0;
+		return dest_unicast(ip) ? 0 : -EINVAL;
+	/* what looks like an address is never sent to the resolver */
+	if (!*dest || strchr(dest, '/') || strchr(dest, ':') || !dest[strspn(dest, "0123456789.")]) {
+		hints.ai_flags = AI_NUMERICHOST;
+		if (!*dest || strchr(dest, '/') || getaddrinfo(dest, NULL, &hints, &res))
+			return -EINVAL;
+		freeaddrinfo(res);
+		hints.ai_flags = 0;
+	}
 	ret = getaddrinfo(dest, NULL, &hints, &res);
 	if (ret)
 		return -ENOENT;
@@ -99,6 +124,8 @@ static int resolve_dest(const char *dest, struct nm_ip *ip, char **note)
 		ip->plen = 128;
 	}
 	freeaddrinfo(res);
+	if (!dest_unicast(ip))
+		return -EINVAL;
 	*note = nm_xasprintf("%s resolved to %s by the host's resolver", dest,
 			     nm_ip_str(ip, a, sizeof(a), false));
 	return 0;
@@ -106,9 +133,10 @@ static int resolve_dest(const char *dest, struct nm_ip *ip, char **note)
 
 /* The live trace of q, explained by its simulation r. Returns the exit code. */
 static int live(const struct nm_snapshot *s, const struct path_query *q, const struct path_result *r,
-		double timeout, bool json)
+		double timeout, bool json, bool nft_trace, bool drop_reason)
 {
-	struct trace_opts o = { .timeout = timeout, .stop = &stop_sig };
+	struct trace_opts o = { .timeout = timeout, .stop = &stop_sig, .nft_trace = nft_trace,
+				.drop_reason = drop_reason };
 	struct trace_result *t = NULL;
 	size_t i;
 	int ret;
@@ -146,11 +174,13 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "from", required_argument, NULL, 'f' },
+		{ "nft-trace", no_argument, NULL, 'N' },
+		{ "drop-reason", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *from = NULL, *dest = NULL, *src = NULL;
-	bool simulate = false, json = false;
+	bool simulate = false, json = false, nft_trace = false, drop_reason = false;
 	double timeout = 2.0;
 	struct path_query q = { 0 };
 	struct nm_snapshot *s = NULL;
@@ -160,6 +190,7 @@ int main(int argc, char **argv)
 	int c, ret, i;
 	char *end;
 
+	opterr = 0;	/* one line of our own instead of getopt's */
 	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1 || optind < argc) {
 		if (c == -1) {
 			/* positional words: DEST from SRC proto P port N */
@@ -201,8 +232,10 @@ int main(int argc, char **argv)
 				return fail(2, "bad timeout '%s'", optarg);
 			break;
 		case 'f': from = optarg; break;
+		case 'N': nft_trace = true; break;
+		case 'D': drop_reason = true; break;
 		case 'h': usage(stdout); return 0;
-		default: return fail(2, "bad option");
+		default: return fail(2, "unknown option or missing value: '%s'", argv[optind - 1]);
 		}
 	}
 	if (!dest || !src)
@@ -211,8 +244,14 @@ int main(int argc, char **argv)
 		return fail(2, "'port' needs proto tcp or udp");
 	if (!simulate && from)
 		return fail(2, "--from needs --simulate (a live trace runs on this host)");
+	if (simulate && (nft_trace || drop_reason))
+		return fail(2, "%s is for a live trace, not --simulate",
+			    nft_trace ? "--nft-trace" : "--drop-reason");
 
-	if (resolve_dest(dest, &q.dst, &note) < 0)
+	ret = resolve_dest(dest, &q.dst, &note);
+	if (ret == -EINVAL)
+		return fail(2, "'%s' is not a unicast address or a host name", dest);
+	if (ret < 0)
 		return fail(1, "cannot resolve '%s'", dest);
 	if (note && !json)
 		fprintf(stderr, "nstrace: %s\n", note);
@@ -239,6 +278,10 @@ int main(int argc, char **argv)
 			free(note);
 			return fail(1, "cannot read this host's namespaces: %s", strerror(-ret));
 		}
+		/* `from web`: containers are named by the engine, as in nsmap */
+		docker_enrich(s);
+		nm_snapshot_label(s);
+		nm_snapshot_sort(s);
 	}
 	ret = path_resolve_src(s, src, &ns, &q.src);
 	if (ret < 0) {
@@ -259,7 +302,7 @@ int main(int argc, char **argv)
 	if (!from)
 		path_kernel_check(s, r);
 	if (!simulate) {
-		ret = live(s, &q, r, timeout, json);
+		ret = live(s, &q, r, timeout, json, nft_trace, drop_reason);
 		path_result_free(r);
 		nm_snapshot_free(s);
 		free(note);

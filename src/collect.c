@@ -610,7 +610,7 @@ static void resolve_peers(struct nm_snapshot *s, struct ns_socks *socks)
 				r->ns = i;
 				r->link = j;
 			}
-	qsort(refs, n_refs, sizeof(*refs), cmp_veth_ref);
+	nm_qsort(refs, n_refs, sizeof(*refs), cmp_veth_ref);
 
 	for (i = 0; i < s->n_netns; i++) {
 		struct nm_netns *ns = &s->netns[i];
@@ -630,7 +630,7 @@ static void resolve_peers(struct nm_snapshot *s, struct ns_socks *socks)
 				continue;
 			}
 			/* candidates: veths with the peer's ifindex that point back at us */
-			lo = bsearch(&key, refs, n_refs, sizeof(*refs), cmp_veth_ref);
+			lo = n_refs ? bsearch(&key, refs, n_refs, sizeof(*refs), cmp_veth_ref) : NULL;
 			if (!lo || !socks[i].mnl)
 				goto unresolved;
 			while (lo > refs && lo[-1].ifindex == key.ifindex)

@@ -223,7 +223,7 @@ int discover_netns(struct nm_snapshot *snap)
 	scan_mounts(&ss, self.st_dev);
 	scan_procs(&ss);
 
-	qsort(ss.v, ss.n, sizeof(*ss.v), cmp_sighting);
+	nm_qsort(ss.v, ss.n, sizeof(*ss.v), cmp_sighting);
 	for (i = 0; i < ss.n; i++) {
 		struct sighting *s = &ss.v[i];
 		struct nm_netns *ns;

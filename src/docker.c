@@ -280,7 +280,7 @@ static void ports_from_json(struct nm_container *c, json_t *ports)
 		}
 	}
 	if (c->n_ports)
-		qsort(c->ports, c->n_ports, sizeof(*c->ports), port_cmp);
+		nm_qsort(c->ports, c->n_ports, sizeof(*c->ports), port_cmp);
 }
 #endif
 
@@ -450,7 +450,7 @@ static int dk_enrich_api(struct dk_client *dk, struct nm_snapshot *s)
 			nm_strv_push(&ids, &n_ids, id);
 	}
 	json_decref(list);
-	qsort(ids, n_ids, sizeof(*ids), name_cmp);
+	nm_qsort(ids, n_ids, sizeof(*ids), name_cmp);
 	for (i = 0; i < n_ids; i++) {
 		rc = dk_container(dk, s, ids[i]);
 		if (rc == -ENOENT)

@@ -267,17 +267,17 @@ void nm_snapshot_sort(struct nm_snapshot *s)
 	for (i = 0; i < s->n_netns; i++) {
 		struct nm_netns *ns = &s->netns[i];
 
-		qsort(ns->names, ns->n_names, sizeof(char *), cmp_str);
-		qsort(ns->mounts, ns->n_mounts, sizeof(char *), cmp_str);
-		qsort(ns->links, ns->n_links, sizeof(*ns->links), cmp_link);
+		nm_qsort(ns->names, ns->n_names, sizeof(char *), cmp_str);
+		nm_qsort(ns->mounts, ns->n_mounts, sizeof(char *), cmp_str);
+		nm_qsort(ns->links, ns->n_links, sizeof(*ns->links), cmp_link);
 		for (j = 0; j < ns->n_links; j++)
-			qsort(ns->links[j].addrs, ns->links[j].n_addrs,
-			      sizeof(struct nm_addr), cmp_addr);
-		qsort(ns->routes, ns->n_routes, sizeof(*ns->routes), cmp_route);
-		qsort(ns->rules, ns->n_rules, sizeof(*ns->rules), cmp_rule);
-		qsort(ns->neighs, ns->n_neighs, sizeof(*ns->neighs), cmp_neigh);
+			nm_qsort(ns->links[j].addrs, ns->links[j].n_addrs,
+			       sizeof(struct nm_addr), cmp_addr);
+		nm_qsort(ns->routes, ns->n_routes, sizeof(*ns->routes), cmp_route);
+		nm_qsort(ns->rules, ns->n_rules, sizeof(*ns->rules), cmp_rule);
+		nm_qsort(ns->neighs, ns->n_neighs, sizeof(*ns->neighs), cmp_neigh);
 	}
-	qsort(s->netns, s->n_netns, sizeof(*s->netns), cmp_netns);
+	nm_qsort(s->netns, s->n_netns, sizeof(*s->netns), cmp_netns);
 }
 
 static char *label_for(const struct nm_netns *ns)

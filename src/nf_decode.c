@@ -321,7 +321,7 @@ static void finish_set(struct dctx *c, size_t ti, size_t si, uint32_t ktype, uin
 			*NM_PUSH(v, n) = &c->elems[i];
 	if (!n)
 		return;
-	qsort(v, n, sizeof(*v), elem_cmp);
+	nm_qsort(v, n, sizeof(*v), elem_cmp);
 	for (i = 0; i < n; i++) {
 		struct raw_elem *e = v[i];
 		struct nf_set_elem *out;

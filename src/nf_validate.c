@@ -6,7 +6,7 @@
  * few mandatory attributes (expression name, verdict code, jump target) are dereferenced
  * without a presence check. Every message is therefore checked here first, against the same
  * attribute type tables libnftnl uses (src/table.c, chain.c, rule.c, set.c, set_elem.c, gen.c,
- * expr.c, expr/data_reg.c and the callbacks of src/expr/\*.c), only stricter:
+ * expr.c, expr/data_reg.c and one callback per expression in src/expr/), only stricter:
  *   - integers have exactly their size, strings are NUL-terminated, nests are well formed and
  *     fill their parent exactly (no trailing bytes), no attribute appears twice;
  *   - data nests hold exactly one value (1..64 bytes) or verdict; a verdict has a known code
@@ -74,10 +74,12 @@ struct vpol {
 	bool closed;		/* attributes beyond the table are refused, not skipped */
 };
 
-#define VPOL(name, arr, req) { name, arr, (uint16_t)(ARRAY_SIZE(arr) - 1), req, false }
+/* max of a table; fails to compile if the table outgrows the tb[] arrays */
+#define VMAX(arr) ((uint16_t)(ARRAY_SIZE(arr) - 1 + 0 * sizeof(char[ARRAY_SIZE(arr) <= V_TB_SIZE ? 1 : -1])))
+#define VPOL(name, arr, req) { name, arr, VMAX(arr), req, false }
 /* libnftnl 1.2.4's set element callback bounds types by NFTA_SET_MAX instead of
  * NFTA_SET_ELEM_MAX: a larger type is written past its tb[] array (stack overflow). */
-#define VPOL_CLOSED(name, arr, req) { name, arr, (uint16_t)(ARRAY_SIZE(arr) - 1), req, true }
+#define VPOL_CLOSED(name, arr, req) { name, arr, VMAX(arr), req, true }
 #define BIT(t) (1u << (t))
 
 struct vctx {
@@ -108,6 +110,7 @@ static void fail(struct vctx *c, const char *fmt, ...)
 static const struct vattr pol_verdict_a[] = {
 	[NFTA_VERDICT_CODE] = { V_U32 },
 	[NFTA_VERDICT_CHAIN] = { V_STR },
+	[NFTA_VERDICT_CHAIN_ID] = { V_U32 },
 };
 static const struct vpol pol_verdict = VPOL("verdict", pol_verdict_a, BIT(NFTA_VERDICT_CODE));
 
@@ -588,7 +591,7 @@ static int check_required(struct vctx *c, const struct vpol *p, const struct nla
 {
 	uint16_t t;
 
-	for (t = 0; t <= p->max && t < 32; t++) {
+	for (t = 0; t <= p->max && t < 32 && p->required >> t; t++) {
 		if ((p->required & BIT(t)) && !tb[t]) {
 			fail(c, "%s: mandatory attribute %u missing", p->what, t);
 			return -1;
@@ -606,7 +609,7 @@ static int walk_nest(struct vctx *c, const struct vpol *p, const struct nlattr *
 	const void *start = mnl_attr_get_payload(nest);
 	int ret;
 
-	memset(tb, 0, V_TB_SIZE * sizeof(*tb));
+	memset(tb, 0, (p->max + 1u) * sizeof(*tb));	/* only tb[0..max] is ever read */
 	w.end = start;
 	ret = mnl_attr_parse_nested(nest, walk_cb, &w);
 	if (check_filled(c, p->what, &w, start, len, ret) < 0)

@@ -816,9 +816,10 @@ static bool source_problems(struct walk *w, const struct nm_netns *ns, struct pa
 
 			if (o == ns)
 				continue;
-			/* Namespaces made together share a prefix (a lab, a project). */
-			sc = common_prefix(o->label, ns->label) * 4 +
-			     (o->sysctl.ip_forward == 1) * 2 + has_default_route(o, AF_INET);
+			/* The way out is where forwarding and a default route are; among
+			 * equals, namespaces made together share a prefix (a lab, a project). */
+			sc = ((o->sysctl.ip_forward == 1) * 2 + has_default_route(o, AF_INET)) * 1000 +
+			     common_prefix(o->label, ns->label);
 			if (!router || sc > best) {
 				router = o;
 				best = sc;
@@ -898,6 +899,12 @@ static enum walk_end ns_output(struct walk *w, const struct nm_netns *ns, struct
 	p.oif = NULL;
 	path_route_lookup(ns, &fl, &rr);
 	if (rr.local) {
+		/* like the kernel: a packet to one of our own addresses leaves from the route's
+		 * preferred source, which is that address */
+		if (!p.src.family) {
+			p.src = rr.route && rr.route->prefsrc.family ? rr.route->prefsrc : p.dst;
+			p.src.plen = p.src.family == AF_INET ? 32 : 128;
+		}
 		hop(w, PATH_HOP_ROUTE, ns, "lo", "out", &p, NULL, "LOCAL", true,
 		    "%s is local (table local)", ipstr(&p.dst, a, sizeof(a)));
 		run_hook(w, ns, NF_HOOK_OUTPUT, &p, &stop);
@@ -1008,6 +1015,19 @@ static enum walk_end arrive(struct walk *w, const struct nm_netns *ns, const str
 				bp.phys_out = port->ifname;
 				bp.bridged = true;
 				run_hook(w, ns, NF_HOOK_FORWARD, &bp, &stop);
+				/* bridge-nf runs conntrack's NAT too: a bridged reply is un-DNATed */
+				if (w->reply) {
+					struct path_ct *ct = ct_find(w, ns);
+
+					if (ct && ct->dnat && nm_ip_equal(&p.src, &ct->trans.dst)) {
+						struct path_pkt before = p;
+
+						p.src = ct->orig.dst;
+						p.sport = ct->orig.dport;
+						hop(w, PATH_HOP_NAT, ns, br->ifname, "POSTROUTING", &before, &p,
+						    "UN-DNAT", true, "conntrack (bridge-nf): reply of a DNATed connection");
+					}
+				}
 			}
 			hop(w, PATH_HOP_BRIDGE, ns, br->ifname, "bridge", &p, NULL, "SWITCHED", true,
 			    "%s -> port %s (%s is behind it)", l->ifname, port->ifname,
@@ -1465,7 +1485,9 @@ int path_walk(const struct nm_snapshot *s, const struct path_query *q, struct pa
 			re = ns_input(&w, w.end_ns, w.end_link, rp);
 		r->reply_checked = true;
 		fin = w.end_ns;
-		if (re == W_LOCAL && fin == q->src_ns && nm_ip_equal(&w.end_pkt.dst, &r->src)) {
+		/* no source address yet (an assumed fix supplied it): the namespace is what counts */
+		if (re == W_LOCAL && fin == q->src_ns &&
+		    (!r->src.family || nm_ip_equal(&w.end_pkt.dst, &r->src))) {
 			r->reply_ok = true;
 		} else if (re == W_LOCAL) {
 			char a1[64];

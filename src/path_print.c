@@ -67,10 +67,19 @@ void path_print_text(FILE *f, const struct path_result *r)
 	fprintf(f, "\n");
 	if (r->reply_checked)
 		fprintf(f, "reply path: %s\n", r->reply_ok ? "open" : "broken");
-	if (r->n_causes) {
+	path_print_diagnosis(f, r->causes, r->n_causes, r->notes, r->n_notes);
+}
+
+/* The diagnosis and notes, shared by the simulation's and the live tracer's text. */
+void path_print_diagnosis(FILE *f, const struct diag_cause *causes, size_t n_causes,
+			  char *const *notes, size_t n_notes)
+{
+	size_t i;
+
+	if (n_causes) {
 		fprintf(f, "\ndiagnosis:\n");
-		for (i = 0; i < r->n_causes; i++) {
-			const struct diag_cause *c = &r->causes[i];
+		for (i = 0; i < n_causes; i++) {
+			const struct diag_cause *c = &causes[i];
 
 			fprintf(f, "  %zu. %s in %s%s: %s\n", i + 1, c->code, c->netns,
 				c->reply ? " (reply)" : "", c->message);
@@ -79,6 +88,7 @@ void path_print_text(FILE *f, const struct path_result *r)
 			if (c->fix && *c->fix) {
 				const char *p = c->fix;
 
+				/* a fix of several commands: one per line, aligned */
 				fprintf(f, "     fix:");
 				while (*p) {
 					const char *nl = strchr(p, '\n');
@@ -92,8 +102,8 @@ void path_print_text(FILE *f, const struct path_result *r)
 			}
 		}
 	}
-	for (i = 0; i < r->n_notes; i++)
-		fprintf(f, "note: %s\n", r->notes[i]);
+	for (i = 0; i < n_notes; i++)
+		fprintf(f, "note: %s\n", notes[i]);
 }
 
 static json_t *ip_json(const struct nm_ip *ip)

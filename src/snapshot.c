@@ -2,6 +2,8 @@
 /* snapshot.c - serialise the model to JSON and load it back, validating every field. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "netfilter.h"
 #include "snapshot.h"
@@ -22,10 +25,53 @@ static const char *family_str(int family)
 	return family == AF_INET6 ? "inet6" : family == AF_INET ? "inet" : "unspec";
 }
 
+/* Kernel names (ifnames, comm, rule comments, table names) are bytes, not UTF-8: jansson
+ * refuses invalid UTF-8, so such bytes are spelled "\\xNN" instead of losing the string. */
+json_t *snap_json_str(const char *str)
+{
+	json_t *j;
+	char *clean, *w;
+	const unsigned char *p;
+
+	if (!str)
+		return json_null();
+	j = json_string(str);
+	if (j)
+		return j;
+	clean = w = nm_xrealloc(NULL, strlen(str) * 4 + 1, 1);
+	for (p = (const unsigned char *)str; *p;) {
+		size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
+			   (*p & 0xf8) == 0xf0 ? 4 : 0;
+		char one[5] = { 0 };
+		size_t k;
+
+		for (k = 1; n && k < n; k++)
+			if ((p[k] & 0xc0) != 0x80)
+				n = 0;
+		if (n) {
+			memcpy(one, p, n);
+			if (n == 1 || (j = json_string(one))) {
+				json_decref(j);
+				j = NULL;
+				memcpy(w, p, n);
+				w += n;
+				p += n;
+				continue;
+			}
+		}
+		w += sprintf(w, "\\x%02x", *p);
+		p++;
+	}
+	*w = '\0';
+	j = json_string(clean);
+	free(clean);
+	return j ? j : json_string("?");
+}
+
 static void set_str(json_t *o, const char *k, const char *v)
 {
 	if (v)
-		json_object_set_new(o, k, json_string(v));
+		json_object_set_new(o, k, snap_json_str(v));
 }
 
 static void set_ip(json_t *o, const char *k, const struct nm_ip *ip, bool plen_if_not_host)
@@ -96,17 +142,17 @@ static json_t *link_json(const struct nm_link *l)
 	set_str(o, "state", l->state);
 	json_object_set_new(o, "flags", flags_json(l->flags));
 	json_object_set_new(o, "mtu", json_integer(l->mtu));
-	json_object_set_new(o, "address", l->mac ? json_string(l->mac) : json_null());
-	json_object_set_new(o, "master", l->master ? json_string(l->master) : json_null());
+	json_object_set_new(o, "address", snap_json_str(l->mac));
+	json_object_set_new(o, "master", snap_json_str(l->master));
 	json_object_set_new(o, "master_index", json_integer(l->master_ifindex));
 	json_object_set_new(o, "link_index", json_integer(l->link_ifindex));
 	set_str(o, "network", l->network);
 	if (l->peer.present) {
 		json_t *p = json_object();
 
-		json_object_set_new(p, "netns", l->peer.netns ? json_string(l->peer.netns) : json_null());
-		json_object_set_new(p, "label", l->peer.label ? json_string(l->peer.label) : json_null());
-		json_object_set_new(p, "ifname", l->peer.ifname ? json_string(l->peer.ifname) : json_null());
+		json_object_set_new(p, "netns", snap_json_str(l->peer.netns));
+		json_object_set_new(p, "label", snap_json_str(l->peer.label));
+		json_object_set_new(p, "ifname", snap_json_str(l->peer.ifname));
 		json_object_set_new(p, "ifindex", json_integer(l->peer.ifindex));
 		json_object_set_new(p, "nsid", json_integer(l->peer.nsid));
 		json_object_set_new(p, "resolved", json_boolean(l->peer.resolved));
@@ -200,7 +246,7 @@ static json_t *strv_json(char **v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_string(v[i]));
+		json_array_append_new(a, snap_json_str(v[i]));
 	return a;
 }
 
@@ -301,7 +347,7 @@ static json_t *snap_to_json_head(const struct nm_snapshot *s)
 	json_t *o = json_object();
 
 	json_object_set_new(o, "schema", json_string(NM_SCHEMA));
-	json_object_set_new(o, "hostname", s->hostname ? json_string(s->hostname) : json_null());
+	json_object_set_new(o, "hostname", snap_json_str(s->hostname));
 	json_object_set_new(o, "kernel", s->kernel ? json_string(s->kernel) : json_null());
 	json_object_set_new(o, "created", s->created ? json_string(s->created) : json_null());
 	json_object_set_new(o, "warnings", strv_json(s->warnings, s->n_warnings));
@@ -319,14 +365,62 @@ json_t *snap_to_json(const struct nm_snapshot *s)
 	return o;
 }
 
-/* Streams one namespace at a time: the same bytes as dumping snap_to_json() whole (each
- * namespace object is re-indented by the 4 columns of its depth; strings never hold raw
- * newlines), at a fraction of the memory for a thousand namespaces. */
+/* The text of one namespace, re-indented by the 4 columns of its depth in the whole
+ * document (strings never hold raw newlines, so every newline is structural). */
+static char *netns_text(const struct nm_netns *ns)
+{
+	json_t *j = netns_json(ns);
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER), *out, *w;
+	const char *p;
+	size_t lines = 1;
+
+	json_decref(j);
+	if (!text)
+		return NULL;
+	for (p = text; *p; p++)
+		lines += *p == '\n';
+	out = w = nm_xrealloc(NULL, strlen(text) + lines * 4 + 1, 1);
+	for (p = text; *p; p++) {
+		*w++ = *p;
+		if (*p == '\n') {
+			memcpy(w, "    ", 4);
+			w += 4;
+		}
+	}
+	*w = '\0';
+	free(text);
+	return out;
+}
+
+struct text_job {
+	const struct nm_snapshot *s;
+	char **texts;
+	atomic_size_t next;
+};
+
+static void *text_worker(void *arg)
+{
+	struct text_job *job = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&job->next, 1)) < job->s->n_netns)
+		job->texts[i] = netns_text(&job->s->netns[i]);
+	return NULL;
+}
+
+/* The same bytes as dumping snap_to_json() whole, built one namespace at a time (on every
+ * CPU for large snapshots) and written in order: a fraction of the memory and the time
+ * for a thousand namespaces. */
 int snap_write(const struct nm_snapshot *s, FILE *f)
 {
-	json_t *head = snap_to_json_head(s);
-	char *text, *p, *nl;
-	size_t i, len;
+	json_t *head = snap_to_json_head(s);	/* first jansson object: seeds its hashing */
+	struct text_job job = { .s = s };
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads = s->n_netns >= 16 && ncpu > 1 ? (size_t)(ncpu > 4 ? 4 : ncpu) : 1;
+	pthread_t tids[4];
+	size_t i, started = 0, len;
+	char *text;
+	int ret = 0;
 
 	text = json_dumps(head, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(head);
@@ -340,21 +434,27 @@ int snap_write(const struct nm_snapshot *s, FILE *f)
 	}
 	fwrite(text, 1, len - 3, f);
 	free(text);
-	for (i = 0; i < s->n_netns; i++) {
-		json_t *j = netns_json(&s->netns[i]);
 
-		text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		json_decref(j);
-		if (!text)
-			return -ENOMEM;
-		fputs(i ? ",\n    " : "\n    ", f);
-		for (p = text; (nl = strchr(p, '\n')); p = nl + 1) {
-			fwrite(p, 1, (size_t)(nl - p + 1), f);
-			fputs("    ", f);
+	job.texts = nm_xcalloc(s->n_netns, sizeof(char *));
+	atomic_init(&job.next, 0);
+	for (i = 1; i < nthreads; i++)
+		if (pthread_create(&tids[started], NULL, text_worker, &job) == 0)
+			started++;
+	text_worker(&job);
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	for (i = 0; i < s->n_netns; i++) {
+		if (!job.texts[i])
+			ret = -ENOMEM;
+		else if (!ret) {
+			fputs(i ? ",\n    " : "\n    ", f);
+			fputs(job.texts[i], f);
 		}
-		fputs(p, f);
-		free(text);
+		free(job.texts[i]);
 	}
+	free(job.texts);
+	if (ret)
+		return ret;
 	fputs(s->n_netns ? "\n  ]\n}\n" : "]\n}\n", f);
 	return ferror(f) ? -EIO : 0;
 }
@@ -573,18 +673,123 @@ static int opt_int(const json_t *o, const char *key, int *out, int min, int max,
 	return 0;
 }
 
-static int link_from_json(const json_t *o, struct nm_link *l, struct jerr *e, const char *ctx)
+/* Every element of the array o[key] must be an object; fn reads one (into arg's array). */
+static int each_object(const json_t *o, const char *key, bool required, struct jerr *e,
+		       const char *ctx, int (*fn)(const json_t *x, void *arg, struct jerr *e,
+						  const char *ctx), void *arg)
 {
-	const json_t *a, *p;
-	long long v;
+	const json_t *a = get_array(o, key, required, e, ctx);
+	char c[512];
 	size_t i;
 	json_t *x;
+
+	if (!a)
+		return e->failed ? -EINVAL : 0;
+	json_array_foreach(a, i, x) {
+		snprintf(c, sizeof(c), "%s.%s[%zu]", ctx, key, i);
+		if (!json_is_object(x)) {
+			snap_fail(e, "%s: expected an object", c);
+			return -EINVAL;
+		}
+		if (fn(x, arg, e, c))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int addr_elem(const json_t *x, void *arg, struct jerr *e, const char *c)
+{
+	struct nm_link *l = arg;
+	struct nm_addr *ad = NM_PUSH(l->addrs, l->n_addrs);
+	long long v;
+
+	if (get_ip(x, "local", &ad->local, true, e, c) ||
+	    snap_get_int(x, "prefixlen", &v, 0, ad->local.family == AF_INET ? 32 : 128, true, e, c))
+		return -EINVAL;
+	ad->local.plen = (uint8_t)v;
+	if (get_ip(x, "address", &ad->peer, false, e, c) ||
+	    snap_get_str(x, "scope", &ad->scope, false, e, c) ||
+	    snap_get_str(x, "label", &ad->label, false, e, c) ||
+	    snap_get_int(x, "flags", &v, 0, UINT32_MAX, true, e, c))
+		return -EINVAL;
+	ad->flags = (uint32_t)v;
+	return 0;
+}
+
+static int nexthop_elem(const json_t *x, void *arg, struct jerr *e, const char *c)
+{
+	struct nm_route *r = arg;
+	struct nm_nexthop *nh = NM_PUSH(r->nexthops, r->n_nexthops);
+	long long v;
+
+	if (get_ip(x, "gateway", &nh->gateway, false, e, c) ||
+	    snap_get_str(x, "dev", &nh->dev, false, e, c) ||
+	    snap_get_int(x, "weight", &v, 0, 256, true, e, c))
+		return -EINVAL;
+	nh->weight = (int)v;
+	return 0;
+}
+
+static int proc_elem(const json_t *x, void *arg, struct jerr *e, const char *c)
+{
+	struct nm_netns *ns = arg;
+	struct nm_proc *p = NM_PUSH(ns->procs, ns->n_procs);
+	long long v;
+
+	if (snap_get_int(x, "pid", &v, 1, INT32_MAX, true, e, c) ||
+	    snap_get_str(x, "comm", &p->comm, true, e, c))
+		return -EINVAL;
+	p->pid = (pid_t)v;
+	return 0;
+}
+
+static int port_elem(const json_t *x, void *arg, struct jerr *e, const char *c)
+{
+	struct nm_container *ct = arg;
+	struct nm_port *pt = NM_PUSH(ct->ports, ct->n_ports);
+	long long v;
+
+	if (snap_get_str(x, "proto", &pt->proto, true, e, c) ||
+	    snap_get_str(x, "host_ip", &pt->host_ip, false, e, c) ||
+	    snap_get_int(x, "host_port", &v, 0, 65535, true, e, c))
+		return -EINVAL;
+	pt->host_port = (unsigned int)v;
+	if (snap_get_int(x, "container_port", &v, 0, 65535, true, e, c))
+		return -EINVAL;
+	pt->container_port = (unsigned int)v;
+	return 0;
+}
+
+static int neigh_elem(const json_t *x, void *arg, struct jerr *e, const char *c)
+{
+	struct nm_netns *ns = arg;
+	struct nm_neigh *n = NM_PUSH(ns->neighs, ns->n_neighs);
+
+	if (get_ip(x, "dst", &n->dst, true, e, c) ||
+	    snap_get_str(x, "dev", &n->dev, false, e, c) ||
+	    snap_get_str(x, "lladdr", &n->lladdr, false, e, c) ||
+	    snap_get_str(x, "state", &n->state, false, e, c))
+		return -EINVAL;
+	return 0;
+}
+
+static int unsupported_elem(const json_t *x, void *arg, struct jerr *e, const char *c)
+{
+	struct nm_netns *ns = arg;
+	struct nm_unsupported *u = NM_PUSH(ns->unsupported, ns->n_unsupported);
+
+	if (snap_get_str(x, "what", &u->what, true, e, c) ||
+	    snap_get_str(x, "raw", &u->raw, false, e, c))
+		return -EINVAL;
+	return 0;
+}
+
+static int link_from_json(const json_t *o, struct nm_link *l, struct jerr *e, const char *ctx)
+{
+	const json_t *p;
+	long long v;
 	char c[256];
 
-	if (!json_is_object(o)) {
-		snap_fail(e, "%s: expected an object", ctx);
-		return -EINVAL;
-	}
 	if (snap_get_int(o, "ifindex", &v, 1, INT32_MAX, true, e, ctx))
 		return -EINVAL;
 	l->ifindex = (int)v;
@@ -633,43 +838,13 @@ static int link_from_json(const json_t *o, struct nm_link *l, struct jerr *e, co
 	if (opt_int(o, "forwarding", &l->forwarding, 0, INT32_MAX, e, ctx) ||
 	    opt_int(o, "rp_filter", &l->rp_filter, 0, INT32_MAX, e, ctx))
 		return -EINVAL;
-	a = get_array(o, "addrs", true, e, ctx);
-	if (!a)
-		return -EINVAL;
-	json_array_foreach(a, i, x) {
-		struct nm_addr *ad = NM_PUSH(l->addrs, l->n_addrs);
-
-		snprintf(c, sizeof(c), "%s.addrs[%zu]", ctx, i);
-		if (!json_is_object(x)) {
-			snap_fail(e, "%s: expected an object", c);
-			return -EINVAL;
-		}
-		if (get_ip(x, "local", &ad->local, true, e, c) ||
-		    snap_get_int(x, "prefixlen", &v, 0, ad->local.family == AF_INET ? 32 : 128, true, e, c))
-			return -EINVAL;
-		ad->local.plen = (uint8_t)v;
-		if (get_ip(x, "address", &ad->peer, false, e, c) ||
-		    snap_get_str(x, "scope", &ad->scope, false, e, c) ||
-		    snap_get_str(x, "label", &ad->label, false, e, c) ||
-		    snap_get_int(x, "flags", &v, 0, UINT32_MAX, true, e, c))
-			return -EINVAL;
-		ad->flags = (uint32_t)v;
-	}
-	return 0;
+	return each_object(o, "addrs", true, e, ctx, addr_elem, l);
 }
 
 static int route_from_json(const json_t *o, struct nm_route *r, struct jerr *e, const char *ctx)
 {
-	const json_t *a;
 	long long v;
-	size_t i;
-	json_t *x;
-	char c[256];
 
-	if (!json_is_object(o)) {
-		snap_fail(e, "%s: expected an object", ctx);
-		return -EINVAL;
-	}
 	if (get_family(o, &r->family, e, ctx) || get_table(o, "table", &r->table, e, ctx) ||
 	    snap_get_str(o, "type", &r->type, false, e, ctx) ||
 	    get_ip(o, "dst", &r->dst, true, e, ctx) || get_ip(o, "src", &r->src, false, e, ctx) ||
@@ -685,36 +860,13 @@ static int route_from_json(const json_t *o, struct nm_route *r, struct jerr *e, 
 	if (snap_get_int(o, "tos", &v, 0, 255, false, e, ctx) < 0)
 		return -EINVAL;
 	r->tos = (uint8_t)v;
-	a = get_array(o, "nexthops", false, e, ctx);
-	if (e->failed)
-		return -EINVAL;
-	if (a) {
-		json_array_foreach(a, i, x) {
-			struct nm_nexthop *nh = NM_PUSH(r->nexthops, r->n_nexthops);
-
-			snprintf(c, sizeof(c), "%s.nexthops[%zu]", ctx, i);
-			if (!json_is_object(x)) {
-				snap_fail(e, "%s: expected an object", c);
-				return -EINVAL;
-			}
-			if (get_ip(x, "gateway", &nh->gateway, false, e, c) ||
-			    snap_get_str(x, "dev", &nh->dev, false, e, c) ||
-			    snap_get_int(x, "weight", &v, 0, 256, true, e, c))
-				return -EINVAL;
-			nh->weight = (int)v;
-		}
-	}
-	return 0;
+	return each_object(o, "nexthops", false, e, ctx, nexthop_elem, r);
 }
 
 static int rule_from_json(const json_t *o, struct nm_rule *r, struct jerr *e, const char *ctx)
 {
 	long long v;
 
-	if (!json_is_object(o)) {
-		snap_fail(e, "%s: expected an object", ctx);
-		return -EINVAL;
-	}
 	if (get_family(o, &r->family, e, ctx) ||
 	    snap_get_int(o, "priority", &v, 0, UINT32_MAX, true, e, ctx))
 		return -EINVAL;
@@ -740,12 +892,31 @@ static int rule_from_json(const json_t *o, struct nm_rule *r, struct jerr *e, co
 	return 0;
 }
 
+static int link_elem(const json_t *x, void *arg, struct jerr *e, const char *c)
+{
+	struct nm_netns *ns = arg;
+
+	return link_from_json(x, NM_PUSH(ns->links, ns->n_links), e, c);
+}
+
+static int route_elem(const json_t *x, void *arg, struct jerr *e, const char *c)
+{
+	struct nm_netns *ns = arg;
+
+	return route_from_json(x, NM_PUSH(ns->routes, ns->n_routes), e, c);
+}
+
+static int rule_elem(const json_t *x, void *arg, struct jerr *e, const char *c)
+{
+	struct nm_netns *ns = arg;
+
+	return rule_from_json(x, NM_PUSH(ns->rules, ns->n_rules), e, c);
+}
+
 static int netns_from_json(const json_t *o, struct nm_netns *ns, struct jerr *e, const char *ctx)
 {
-	const json_t *a, *sc, *ct, *nf;
+	const json_t *sc, *ct, *nf;
 	long long v;
-	size_t i;
-	json_t *x;
 	char c[256];
 
 	ns->fd = -1;
@@ -765,24 +936,8 @@ static int netns_from_json(const json_t *o, struct nm_netns *ns, struct jerr *e,
 	    get_strv(o, "names", &ns->names, &ns->n_names, e, ctx) ||
 	    get_strv(o, "mounts", &ns->mounts, &ns->n_mounts, e, ctx))
 		return -EINVAL;
-	a = get_array(o, "processes", false, e, ctx);
-	if (e->failed)
+	if (each_object(o, "processes", false, e, ctx, proc_elem, ns))
 		return -EINVAL;
-	if (a) {
-		json_array_foreach(a, i, x) {
-			struct nm_proc *p = NM_PUSH(ns->procs, ns->n_procs);
-
-			snprintf(c, sizeof(c), "%s.processes[%zu]", ctx, i);
-			if (!json_is_object(x)) {
-				snap_fail(e, "%s: expected an object", c);
-				return -EINVAL;
-			}
-			if (snap_get_int(x, "pid", &v, 1, INT32_MAX, true, e, c) ||
-			    snap_get_str(x, "comm", &p->comm, true, e, c))
-				return -EINVAL;
-			p->pid = (pid_t)v;
-		}
-	}
 	v = (long long)ns->n_procs;
 	if (snap_get_int(o, "process_count", &v, 0, INT32_MAX, false, e, ctx) < 0)
 		return -EINVAL;
@@ -800,29 +955,8 @@ static int netns_from_json(const json_t *o, struct nm_netns *ns, struct jerr *e,
 		    snap_get_str(ct, "image", &ns->container->image, false, e, c) ||
 		    snap_get_str(ct, "runtime", &ns->container->runtime, false, e, c))
 			return -EINVAL;
-		a = get_array(ct, "ports", false, e, c);
-		if (e->failed)
+		if (each_object(ct, "ports", false, e, c, port_elem, ns->container))
 			return -EINVAL;
-		if (a) {
-			json_array_foreach(a, i, x) {
-				struct nm_port *pt = NM_PUSH(ns->container->ports, ns->container->n_ports);
-				char pc[300];
-
-				snprintf(pc, sizeof(pc), "%s.ports[%zu]", c, i);
-				if (!json_is_object(x)) {
-					snap_fail(e, "%s: expected an object", pc);
-					return -EINVAL;
-				}
-				if (snap_get_str(x, "proto", &pt->proto, true, e, pc) ||
-				    snap_get_str(x, "host_ip", &pt->host_ip, false, e, pc) ||
-				    snap_get_int(x, "host_port", &v, 0, 65535, true, e, pc))
-					return -EINVAL;
-				pt->host_port = (unsigned int)v;
-				if (snap_get_int(x, "container_port", &v, 0, 65535, true, e, pc))
-					return -EINVAL;
-				pt->container_port = (unsigned int)v;
-			}
-		}
 	}
 	sc = json_object_get(o, "sysctl");
 	snprintf(c, sizeof(c), "%s.sysctl", ctx);
@@ -837,49 +971,11 @@ static int netns_from_json(const json_t *o, struct nm_netns *ns, struct jerr *e,
 	    opt_int(sc, "bridge_nf_call_iptables", &ns->sysctl.bridge_nf_call_iptables, 0, INT32_MAX, e, c))
 		return -EINVAL;
 
-	a = get_array(o, "links", true, e, ctx);
-	if (!a)
+	if (each_object(o, "links", true, e, ctx, link_elem, ns) ||
+	    each_object(o, "routes", true, e, ctx, route_elem, ns) ||
+	    each_object(o, "rules", true, e, ctx, rule_elem, ns) ||
+	    each_object(o, "neighbours", false, e, ctx, neigh_elem, ns))
 		return -EINVAL;
-	json_array_foreach(a, i, x) {
-		snprintf(c, sizeof(c), "%s.links[%zu]", ctx, i);
-		if (link_from_json(x, NM_PUSH(ns->links, ns->n_links), e, c))
-			return -EINVAL;
-	}
-	a = get_array(o, "routes", true, e, ctx);
-	if (!a)
-		return -EINVAL;
-	json_array_foreach(a, i, x) {
-		snprintf(c, sizeof(c), "%s.routes[%zu]", ctx, i);
-		if (route_from_json(x, NM_PUSH(ns->routes, ns->n_routes), e, c))
-			return -EINVAL;
-	}
-	a = get_array(o, "rules", true, e, ctx);
-	if (!a)
-		return -EINVAL;
-	json_array_foreach(a, i, x) {
-		snprintf(c, sizeof(c), "%s.rules[%zu]", ctx, i);
-		if (rule_from_json(x, NM_PUSH(ns->rules, ns->n_rules), e, c))
-			return -EINVAL;
-	}
-	a = get_array(o, "neighbours", false, e, ctx);
-	if (e->failed)
-		return -EINVAL;
-	if (a) {
-		json_array_foreach(a, i, x) {
-			struct nm_neigh *n = NM_PUSH(ns->neighs, ns->n_neighs);
-
-			snprintf(c, sizeof(c), "%s.neighbours[%zu]", ctx, i);
-			if (!json_is_object(x)) {
-				snap_fail(e, "%s: expected an object", c);
-				return -EINVAL;
-			}
-			if (get_ip(x, "dst", &n->dst, true, e, c) ||
-			    snap_get_str(x, "dev", &n->dev, false, e, c) ||
-			    snap_get_str(x, "lladdr", &n->lladdr, false, e, c) ||
-			    snap_get_str(x, "state", &n->state, false, e, c))
-				return -EINVAL;
-		}
-	}
 	nf = json_object_get(o, "netfilter");
 	if (nf && !json_is_null(nf)) {
 		char nerr[256] = "";
@@ -889,23 +985,8 @@ static int netns_from_json(const json_t *o, struct nm_netns *ns, struct jerr *e,
 			return -EINVAL;
 		}
 	}
-	a = get_array(o, "unsupported", false, e, ctx);
-	if (e->failed)
+	if (each_object(o, "unsupported", false, e, ctx, unsupported_elem, ns))
 		return -EINVAL;
-	if (a) {
-		json_array_foreach(a, i, x) {
-			struct nm_unsupported *u = NM_PUSH(ns->unsupported, ns->n_unsupported);
-
-			snprintf(c, sizeof(c), "%s.unsupported[%zu]", ctx, i);
-			if (!json_is_object(x)) {
-				snap_fail(e, "%s: expected an object", c);
-				return -EINVAL;
-			}
-			if (snap_get_str(x, "what", &u->what, true, e, c) ||
-			    snap_get_str(x, "raw", &u->raw, false, e, c))
-				return -EINVAL;
-		}
-	}
 	if (get_strv(o, "warnings", &ns->warnings, &ns->n_warnings, e, ctx))
 		return -EINVAL;
 	return 0;

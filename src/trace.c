@@ -425,7 +425,7 @@ void trace_build(struct trace_result *r, const struct nm_snapshot *s, const stru
 				break;
 			}
 	}
-	qsort(obs, n_obs, sizeof(*obs), cmp_cap);
+	nm_qsort(obs, n_obs, sizeof(*obs), cmp_cap);
 
 	/* Merge: observed hops in time order, the predicted hops nobody saw in their place. */
 	for (i = 0; i <= n_obs; i++) {
@@ -544,12 +544,40 @@ static void sim_forms(struct trace_result *r)
 	}
 }
 
+/* --drop-reason: the tracefs instance, watching the interfaces of the simulated path. */
+static void start_drop(struct trace_result *r, const struct path_result *sim,
+		       struct trace_dropmon **dm)
+{
+	const char *names[64];
+	size_t n = 0, i, k;
+	char why[256];
+
+	r->drop_asked = true;
+	for (i = 0; sim && i < sim->n_hops && n < 64; i++) {
+		const char *nm = sim->hops[i].ifname;
+
+		if (!nm || !*nm || strchr(nm, '"'))
+			continue;
+		for (k = 0; k < n && strcmp(names[k], nm); k++)
+			;
+		if (k == n)
+			names[n++] = nm;
+	}
+	if (trace_drop_open(dm, names, n, why, sizeof(why)) < 0) {
+		r->drop_unavailable = nm_xstrdup(why);
+		nm_warn(&r->notes, &r->n_notes, "--drop-reason: %s; continuing without kernel drop "
+			"reasons", why);
+	}
+}
+
 int trace_run(const struct nm_snapshot *s, const struct path_query *q, const struct path_result *sim,
 	      const struct trace_opts *o, struct trace_result **out)
 {
 	struct trace_result *r;
 	struct trace_nsinfo *nss = NULL;
 	struct trace_capture *cap = NULL;
+	struct trace_nft *nft = NULL;
+	struct trace_dropmon *dm = NULL;
 	struct trace_probe pr;
 	struct trace_ct *all = NULL;
 	struct trace_cap *caps = NULL;
@@ -583,6 +611,15 @@ int trace_run(const struct nm_snapshot *s, const struct path_query *q, const str
 	free(filter);
 	if (ret < 0)
 		goto fail;
+	if (o && o->drop_reason)
+		start_drop(r, sim, &dm);
+	if (o && o->nft_trace &&
+	    trace_nft_start(&nft, nss, n_ns, &r->ident, &r->notes, &r->n_notes) < 0)
+		nm_warn(&r->notes, &r->n_notes, "--nft-trace: no namespace could be traced");
+	if (o && o->stop && *o->stop) {
+		ret = -EINTR;
+		goto fail;
+	}
 
 	ret = trace_probe_send(&pr);
 	r->send_error = ret;
@@ -599,6 +636,8 @@ int trace_run(const struct nm_snapshot *s, const struct path_query *q, const str
 			break;
 	follow_conntrack(r, all, n_all);
 	free(all);
+	trace_nft_read(nft, &r->notes, &r->n_notes);
+	trace_drop_read(dm);
 
 	got = trace_capture_packets(cap, &n_caps);
 	caps = nm_xcalloc(n_caps ? n_caps : 1, sizeof(*caps));
@@ -608,6 +647,17 @@ int trace_run(const struct nm_snapshot *s, const struct path_query *q, const str
 	}
 	trace_build(r, s, nss, n_ns, caps, n_caps);
 	free(caps);
+	if (nft) {
+		const struct trace_nft_event *ev;
+		size_t n_ev;
+
+		ev = trace_nft_events(nft, &n_ev);
+		trace_nft_attach(r, nss, n_ns, ev, n_ev);
+	}
+	trace_nft_stop(nft);
+	if (dm && pr.sent)
+		trace_drop_attach(r, dm, pr.sent_ms);
+	trace_drop_close(dm);
 	trace_capture_close(cap, &r->pcap_drops);
 	trace_probe_close(&pr);
 	if (r->pcap_drops)
@@ -616,6 +666,8 @@ int trace_run(const struct nm_snapshot *s, const struct path_query *q, const str
 	*out = r;
 	return 0;
 fail:
+	trace_nft_stop(nft);
+	trace_drop_close(dm);
 	trace_capture_close(cap, NULL);
 	trace_probe_close(&pr);
 	free(nss);
@@ -625,7 +677,7 @@ fail:
 
 void trace_result_free(struct trace_result *r)
 {
-	size_t i;
+	size_t i, k;
 
 	if (!r)
 		return;
@@ -638,6 +690,9 @@ void trace_result_free(struct trace_result *r)
 		free(r->hops[i].ifname);
 		free(r->hops[i].nat_rule);
 		free(r->hops[i].nat_ct);
+		for (k = 0; k < r->hops[i].n_rules; k++)
+			trace_rule_clear(&r->hops[i].rules[k]);
+		free(r->hops[i].rules);
 	}
 	free(r->hops);
 	for (i = 0; i < r->n_causes; i++)
@@ -649,6 +704,10 @@ void trace_result_free(struct trace_result *r)
 	for (i = 0; i < r->n_notes; i++)
 		free(r->notes[i]);
 	free(r->notes);
+	free(r->nft_drop_netns);
+	trace_rule_clear(&r->nft_drop);
+	free(r->drop_unavailable);
+	trace_kdrop_free(r->kdrop);
 	free(r);
 }
 

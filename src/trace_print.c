@@ -85,6 +85,32 @@ static void nat_line(char *buf, size_t len, const struct trace_hop *h)
 		snprintf(buf, len, "%s %s \u2192 %s", h->nat_kind, a, b);
 }
 
+/* "nft ip filter FORWARD (forward) policy drop", "nft ip nat POSTROUTING rule 4 -> accept: -A ..." */
+static void rule_line(FILE *f, const char *indent, const struct trace_rule *t)
+{
+	fprintf(f, "%snft %s %s %s", indent, t->family, t->table, t->chain);
+	if (t->hook)
+		fprintf(f, " (%s)", t->hook);
+	if (!strcmp(t->kind, "policy"))
+		fprintf(f, " policy %s", t->verdict);
+	else if (!strcmp(t->kind, "return"))
+		fprintf(f, " return");
+	else
+		fprintf(f, " rule %llu -> %s%s%s", (unsigned long long)t->handle, t->verdict,
+			t->target ? " " : "", t->target ? t->target : "");
+	if (t->text)
+		fprintf(f, ": %s", t->text);
+	fputc('\n', f);
+}
+
+static char *kdrop_str(const struct trace_kdrop *k)
+{
+	return nm_xasprintf("%s at %s, +%.3f ms%s%s%s%s (correlated by %s; kernel evidence)",
+			    k->reason, k->location, k->time_ms, k->netns ? ", skb last seen on " : "",
+			    k->netns ? k->netns : "", k->netns ? ":" : "", k->ifname ? k->ifname : "",
+			    k->correlation);
+}
+
 void trace_print_text(FILE *f, const struct trace_result *r)
 {
 	char a[64], b[64], p[160], w[64], nl[256];
@@ -120,6 +146,8 @@ void trace_print_text(FILE *f, const struct trace_result *r)
 			if (h->nat_ct)
 				fprintf(f, "     conntrack: %s\n", h->nat_ct);
 		}
+		for (size_t k = 0; k < h->n_rules; k++)
+			rule_line(f, "     ", &h->rules[k]);
 	}
 	if (!r->n_hops)
 		fprintf(f, "(no hop)\n");
@@ -127,33 +155,26 @@ void trace_print_text(FILE *f, const struct trace_result *r)
 	if (r->sim)
 		fprintf(f, "simulation: %s - %s\n", path_verdict_name(r->sim->verdict),
 			r->sim->summary ? r->sim->summary : "");
-	if (r->n_causes) {
-		fprintf(f, "\ndiagnosis:\n");
-		for (i = 0; i < r->n_causes; i++) {
-			const struct diag_cause *c = &r->causes[i];
-
-			fprintf(f, "  %zu. %s in %s%s: %s\n", i + 1, c->code, c->netns,
-				c->reply ? " (reply)" : "", c->message);
-			if (c->evidence && *c->evidence)
-				fprintf(f, "     evidence: %s\n", c->evidence);
-			if (c->fix && *c->fix) {
-				const char *s = c->fix;
-
-				fprintf(f, "     fix:");
-				while (*s) {
-					const char *e = strchr(s, '\n');
-					int n = e ? (int)(e - s) : (int)strlen(s);
-
-					fprintf(f, " %.*s\n", n, s);
-					s += n + (e ? 1 : 0);
-					if (*s)
-						fprintf(f, "         ");
-				}
-			}
+	if (r->nft_trace) {
+		if (r->nft_drop_netns) {
+			fprintf(f, "nft trace: dropped in %s by ", r->nft_drop_netns);
+			rule_line(f, "", &r->nft_drop);
+		} else {
+			fprintf(f, "nft trace: %u events of the probe, no rule or policy dropped it\n",
+				r->nft_events);
 		}
 	}
-	for (i = 0; i < r->n_notes; i++)
-		fprintf(f, "note: %s\n", r->notes[i]);
+	if (r->drop_asked && !r->drop_unavailable) {
+		if (r->kdrop) {
+			char *k = kdrop_str(r->kdrop);
+
+			fprintf(f, "kernel drop reason: %s\n", k);
+			free(k);
+		} else {
+			fprintf(f, "kernel drop reason: none seen for the probe\n");
+		}
+	}
+	path_print_diagnosis(f, r->causes, r->n_causes, r->notes, r->n_notes);
 }
 
 /* Round to a microsecond (no libm). */
@@ -171,6 +192,36 @@ static json_t *ip_json(const struct nm_ip *ip)
 	if (!ip->family)
 		return json_null();
 	return json_string(nm_ip_str(ip, a, sizeof(a), false));
+}
+
+static json_t *rule_json(const struct trace_rule *t)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:o, s:o, s:b}",
+		"family", t->family, "table", t->table, "chain", t->chain,
+		"hook", t->hook ? json_string(t->hook) : json_null(), "type", t->kind,
+		"handle", t->handle ? json_integer((json_int_t)t->handle) : json_null(),
+		"verdict", t->verdict, "target", t->target ? json_string(t->target) : json_null(),
+		"rule", t->text ? json_string(t->text) : json_null(), "decisive", t->decisive);
+
+	return o;
+}
+
+static json_t *drop_json(const struct trace_result *r)
+{
+	const struct trace_kdrop *k = r->kdrop;
+
+	if (!r->drop_asked)
+		return json_null();
+	return json_pack("{s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}",
+		"available", !r->drop_unavailable,
+		"why", r->drop_unavailable ? json_string(r->drop_unavailable) : json_null(),
+		"reason", k ? json_string(k->reason) : json_null(),
+		"location", k ? json_string(k->location) : json_null(),
+		"netns", k && k->netns ? json_string(k->netns) : json_null(),
+		"ifname", k && k->ifname ? json_string(k->ifname) : json_null(),
+		"time_ms", k ? json_real(round_us(k->time_ms)) : json_null(),
+		"correlation", k ? json_string(k->correlation) : json_null(),
+		"evidence", "kernel");
 }
 
 static json_t *hop_ref(const struct trace_result *r, int i)
@@ -260,6 +311,14 @@ json_t *trace_result_to_json(const struct trace_result *r)
 		} else {
 			json_object_set_new(hj, "nat", json_null());
 		}
+		if (r->nft_trace) {
+			json_t *rules = json_array();
+			size_t k;
+
+			for (k = 0; k < h->n_rules; k++)
+				json_array_append_new(rules, rule_json(&h->rules[k]));
+			json_object_set_new(hj, "rules", rules);
+		}
 		json_array_append_new(hops, hj);
 	}
 	json_object_set_new(o, "hops", hops);
@@ -268,10 +327,22 @@ json_t *trace_result_to_json(const struct trace_result *r)
 	for (i = 0; i < r->n_causes; i++) {
 		const struct diag_cause *c = &r->causes[i];
 
-		json_array_append_new(diag, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i}",
+		json_t *dj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i}",
 			"code", c->code, "netns", c->netns, "message", c->message,
 			"evidence", c->evidence ? c->evidence : "", "fix", c->fix ? c->fix : "",
-			"reply", c->reply, "hop", c->hop));
+			"reply", c->reply, "hop", c->hop);
+
+		if (r->kdrop && r->kdrop_cause == i + 1)
+			json_object_set_new(dj, "drop_reason", json_pack("{s:s, s:s, s:s}",
+				"reason", r->kdrop->reason, "location", r->kdrop->location,
+				"evidence", "kernel"));
+		if (r->nft_drop_netns && r->nft_cause == i + 1) {
+			json_t *nj = rule_json(&r->nft_drop);
+
+			json_object_set_new(nj, "netns", json_string(r->nft_drop_netns));
+			json_object_set_new(dj, "nft_rule", nj);
+		}
+		json_array_append_new(diag, dj);
 	}
 	json_object_set_new(o, "diagnosis", diag);
 	for (i = 0; i < r->n_cts; i++) {
@@ -290,6 +361,19 @@ json_t *trace_result_to_json(const struct trace_result *r)
 			path_verdict_name(r->sim->verdict), "summary", r->sim->summary ? r->sim->summary : ""));
 	else
 		json_object_set_new(o, "simulation", json_null());
+	if (r->nft_trace) {
+		json_t *dj = json_null();
+
+		if (r->nft_drop_netns) {
+			dj = rule_json(&r->nft_drop);
+			json_object_set_new(dj, "netns", json_string(r->nft_drop_netns));
+		}
+		json_object_set_new(o, "nft_trace", json_pack("{s:s, s:i, s:o}", "table",
+			trace_nft_table_name(), "events", (int)r->nft_events, "drop", dj));
+	} else {
+		json_object_set_new(o, "nft_trace", json_null());
+	}
+	json_object_set_new(o, "drop_reason", drop_json(r));
 	for (i = 0; i < r->n_notes; i++)
 		json_array_append_new(notes, json_string(r->notes[i]));
 	json_object_set_new(o, "notes", notes);

@@ -78,6 +78,12 @@ void *nm_push(void *arrp, size_t *n, size_t size)
 	return elem;
 }
 
+void nm_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (base && n > 1)
+		qsort(base, n, size, cmp);
+}
+
 void nm_strv_push(char ***v, size_t *n, const char *s)
 {
 	char **slot = NM_PUSH(*v, *n);

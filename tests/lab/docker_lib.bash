@@ -114,3 +114,55 @@ dk_cleanup()
 	DK_DIR=
 	return 0
 }
+
+# --- helpers for the path tests (docker_path.bats) ---
+#
+#   dk_uplink NS INET  wire lab namespace NS (dockerd's) to lab namespace INET, the
+#                      "internet": NS up0 198.51.100.10/24 with a default route via
+#                      INET eth0 198.51.100.1/24, and 203.0.113.8/32 on INET's lo
+#                      (a public host; INET has no route to 172.16.0.0/12, so only
+#                      MASQUERADEd packets are answered).
+#   dk_ip NAME         the container's IPv4 address on its (first) network.
+#   dk_netns NAME      the container's network namespace, /proc/PID/ns/net.
+#   dk_host_veth NS NAME
+#                      the host end of the container's eth0, read with iproute2 in NS.
+
+dk_uplink()
+{
+	local ns inet
+	ns=$(_lab_full "$1")
+	inet=$(_lab_full "$2")
+	ip link add up0 netns "$ns" type veth peer name eth0 netns "$inet" || return 1
+	{
+		echo "addr add 198.51.100.10/24 dev up0"
+		echo "link set up0 up"
+		echo "route add default via 198.51.100.1 dev up0"
+	} | ip -n "$ns" -batch - || return 1
+	{
+		echo "addr add 198.51.100.1/24 dev eth0"
+		echo "link set eth0 up"
+		echo "addr add 203.0.113.8/32 dev lo"
+	} | ip -n "$inet" -batch - || return 1
+	lab_wait_for _lab_oper_up "$ns" up0
+}
+
+dk_ip()
+{
+	dk inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$1" | awk '{ print $1 }'
+}
+
+dk_netns()
+{
+	local pid
+	pid=$(dk inspect -f '{{.State.Pid}}' "$1") || return 1
+	[ -n "$pid" ] && [ "$pid" != 0 ] || return 1
+	echo "/proc/$pid/ns/net"
+}
+
+dk_host_veth()
+{
+	local ns peer
+	ns=$(_lab_full "$1")
+	peer=$(nsenter --net="$(dk_netns "$2")" ip -j link show eth0 | jq -r '.[0].link_index') || return 1
+	ip -n "$ns" -j link show | jq -r --argjson i "$peer" '.[] | select(.ifindex == $i) | .ifname'
+}

@@ -692,6 +692,350 @@ static void test_names(void **state)
 	assert_string_equal(nf_family_name(200), "?");
 }
 
+/* ---- nf_tables dumps with corrupted attributes (src/nf_validate.c) ---- */
+
+/* Decode a corrupted copy; libnftnl 1.2.4 would exit() or crash on many of these. */
+static void decode_mutant(const uint8_t *buf, size_t len)
+{
+	struct nf_ruleset *rs = nf_ruleset_new();
+	char **w = NULL;
+	size_t nw = 0;
+
+	nf_decode_dump(buf, len, rs, &w, &nw);
+	nf_ruleset_finish(rs, &w, &nw);
+	free_warnings(w, nw);
+	nf_ruleset_free(rs);
+}
+
+static void test_nft_byteflip(void **state)
+{
+	static const char *const files[] = { "native.nlmsg", "docker29.nlmsg", "iptnft.nlmsg" };
+	static const uint8_t flips[] = { 0xff, 0x01, 0x80, 0x04 };
+	size_t f, len, pos, k;
+
+	(void)state;
+	for (f = 0; f < 3; f++) {
+		uint8_t *buf = slurp(files[f], &len);
+		uint8_t *copy = malloc(len);
+
+		/* every byte of the first messages, then a sample (keeps the test fast) */
+		for (k = 0; k < sizeof(flips); k++)
+			for (pos = k; pos < len; pos += k ? 17 : pos < 1024 ? 1 : 5) {
+				memcpy(copy, buf, len);
+				copy[pos] ^= flips[k];
+				decode_mutant(copy, len);
+			}
+		/* 16-bit words (attribute lengths, types) set to small values */
+		for (pos = 16; pos + 2 < len; pos += 16) {
+			for (k = 0; k < 9; k++) {
+				memcpy(copy, buf, len);
+				copy[pos] = (uint8_t)k;
+				copy[pos + 1] = 0;
+				decode_mutant(copy, len);
+			}
+		}
+		free(copy);
+		free(buf);
+	}
+}
+
+/* A tiny nf_tables message builder (native byte order, as the kernel sends). */
+struct nlb {
+	uint8_t buf[4096];
+	size_t len, msg, nest[8];
+	int depth;
+};
+
+static void nlb_msg(struct nlb *b, uint8_t type, uint8_t family)
+{
+	uint32_t l = 0;
+	uint16_t t = (uint16_t)((10 << 8) | type), fl = 0;
+
+	b->msg = b->len;
+	memcpy(b->buf + b->len, &l, 4);
+	memcpy(b->buf + b->len + 4, &t, 2);
+	memcpy(b->buf + b->len + 6, &fl, 2);
+	memset(b->buf + b->len + 8, 0, 8);
+	b->buf[b->len + 16] = family;
+	b->buf[b->len + 17] = 0;
+	b->buf[b->len + 18] = 0;
+	b->buf[b->len + 19] = 0;
+	b->len += 20;
+}
+
+static void nlb_attr(struct nlb *b, uint16_t type, const void *data, uint16_t dlen)
+{
+	uint16_t l = (uint16_t)(4 + dlen);
+
+	memcpy(b->buf + b->len, &l, 2);
+	memcpy(b->buf + b->len + 2, &type, 2);
+	if (dlen)
+		memcpy(b->buf + b->len + 4, data, dlen);
+	b->len += (size_t)(4 + dlen + 3) / 4 * 4;
+}
+
+static void nlb_str(struct nlb *b, uint16_t type, const char *s)
+{
+	nlb_attr(b, type, s, (uint16_t)(strlen(s) + 1));
+}
+
+static void nlb_u32(struct nlb *b, uint16_t type, uint32_t v)
+{
+	v = htonl(v);
+	nlb_attr(b, type, &v, 4);
+}
+
+static void nlb_open(struct nlb *b, uint16_t type)
+{
+	b->nest[b->depth++] = b->len;
+	nlb_attr(b, (uint16_t)(type | 0x8000), NULL, 0);
+}
+
+static void nlb_close(struct nlb *b)
+{
+	size_t at = b->nest[--b->depth];
+	uint16_t l = (uint16_t)(b->len - at);
+
+	memcpy(b->buf + at, &l, 2);
+}
+
+static void nlb_end(struct nlb *b)
+{
+	uint32_t l = (uint32_t)(b->len - b->msg);
+
+	memcpy(b->buf + b->msg, &l, 4);
+}
+
+/* table "t" (ip) with chain "c" */
+static void nlb_table_chain(struct nlb *b)
+{
+	nlb_msg(b, 0 /* NEWTABLE */, NF_FAMILY_IP);
+	nlb_str(b, 1 /* NFTA_TABLE_NAME */, "t");
+	nlb_end(b);
+	nlb_msg(b, 3 /* NEWCHAIN */, NF_FAMILY_IP);
+	nlb_str(b, 1 /* NFTA_CHAIN_TABLE */, "t");
+	nlb_str(b, 3 /* NFTA_CHAIN_NAME */, "c");
+	nlb_end(b);
+}
+
+/* Decode b: the single rule of t/c must be an unsupported placeholder whose warning
+ * contains expect. */
+static void expect_rejected_rule(struct nlb *b, const char *expect)
+{
+	struct nf_ruleset *rs = nf_ruleset_new();
+	char **w = NULL;
+	size_t nw = 0, i;
+	bool found = false;
+
+	nf_decode_dump(b->buf, b->len, rs, &w, &nw);
+	nf_ruleset_finish(rs, &w, &nw);
+	assert_int_equal(rs->n_tables, 1);
+	assert_int_equal(rs->tables[0].n_chains, 1);
+	assert_int_equal(rs->tables[0].chains[0].n_rules, 1);
+	assert_true(rs->tables[0].chains[0].rules[0].unsupported);
+	assert_int_equal(rs->tables[0].chains[0].rules[0].action.kind, NF_ACT_UNSUPPORTED);
+	assert_int_equal(rs->tables[0].chains[0].rules[0].handle, 7);
+	for (i = 0; i < nw; i++)
+		if (strstr(w[i], expect))
+			found = true;
+	if (!found)
+		fail_msg("no warning with \"%s\" (%zu warnings%s%s)", expect, nw, nw ? ": " : "",
+			 nw ? w[0] : "");
+	free_warnings(w, nw);
+	nf_ruleset_free(rs);
+}
+
+static void nlb_rule_start(struct nlb *b)
+{
+	uint64_t h = htobe64(7);
+
+	nlb_msg(b, 6 /* NEWRULE */, NF_FAMILY_IP);
+	nlb_str(b, 1 /* NFTA_RULE_TABLE */, "t");
+	nlb_str(b, 2 /* NFTA_RULE_CHAIN */, "c");
+	nlb_attr(b, 3 /* NFTA_RULE_HANDLE */, &h, 8);
+	nlb_open(b, 4 /* NFTA_RULE_EXPRESSIONS */);
+}
+
+static void nlb_rule_end(struct nlb *b)
+{
+	nlb_close(b);
+	nlb_end(b);
+}
+
+static void test_nft_rejected_rules(void **state)
+{
+	struct nlb b;
+	uint8_t two[2] = { 1, 2 };
+	char unterminated[3] = { 'a', 'b', 'c' };
+
+	(void)state;
+	/* an expression libnftnl does not know */
+	memset(&b, 0, sizeof(b));
+	nlb_table_chain(&b);
+	nlb_rule_start(&b);
+	nlb_open(&b, 1 /* NFTA_LIST_ELEM */);
+	nlb_str(&b, 1 /* NFTA_EXPR_NAME */, "frobnicate");
+	nlb_close(&b);
+	nlb_rule_end(&b);
+	expect_rejected_rule(&b, "unsupported expression 'frobnicate'");
+
+	/* an expression without a name (libnftnl dereferences NULL) */
+	memset(&b, 0, sizeof(b));
+	nlb_table_chain(&b);
+	nlb_rule_start(&b);
+	nlb_open(&b, 1);
+	nlb_open(&b, 2 /* NFTA_EXPR_DATA */);
+	nlb_close(&b);
+	nlb_close(&b);
+	nlb_rule_end(&b);
+	expect_rejected_rule(&b, "mandatory attribute");
+
+	/* a u32 of the wrong size (libnftnl exit()s) */
+	memset(&b, 0, sizeof(b));
+	nlb_table_chain(&b);
+	nlb_rule_start(&b);
+	nlb_open(&b, 1);
+	nlb_str(&b, 1, "meta");
+	nlb_open(&b, 2);
+	nlb_attr(&b, 2 /* NFTA_META_KEY */, two, 2);
+	nlb_close(&b);
+	nlb_close(&b);
+	nlb_rule_end(&b);
+	expect_rejected_rule(&b, "not a valid u32");
+
+	/* a jump without a chain */
+	memset(&b, 0, sizeof(b));
+	nlb_table_chain(&b);
+	nlb_rule_start(&b);
+	nlb_open(&b, 1);
+	nlb_str(&b, 1, "immediate");
+	nlb_open(&b, 2);
+	nlb_u32(&b, 1 /* NFTA_IMMEDIATE_DREG */, 0);
+	nlb_open(&b, 2 /* NFTA_IMMEDIATE_DATA */);
+	nlb_open(&b, 2 /* NFTA_DATA_VERDICT */);
+	nlb_u32(&b, 1 /* NFTA_VERDICT_CODE */, (uint32_t)-3 /* NFT_JUMP */);
+	nlb_close(&b);
+	nlb_close(&b);
+	nlb_close(&b);
+	nlb_close(&b);
+	nlb_rule_end(&b);
+	expect_rejected_rule(&b, "jump/goto without a chain");
+
+	/* an unterminated string (libnftnl strdup()s past the attribute) */
+	memset(&b, 0, sizeof(b));
+	nlb_table_chain(&b);
+	nlb_rule_start(&b);
+	nlb_open(&b, 1);
+	nlb_str(&b, 1, "log");
+	nlb_open(&b, 2);
+	nlb_attr(&b, 2 /* NFTA_LOG_PREFIX */, unterminated, 3);
+	nlb_close(&b);
+	nlb_close(&b);
+	nlb_rule_end(&b);
+	expect_rejected_rule(&b, "not a valid string");
+
+	/* a verdict where cmp expects a value */
+	memset(&b, 0, sizeof(b));
+	nlb_table_chain(&b);
+	nlb_rule_start(&b);
+	nlb_open(&b, 1);
+	nlb_str(&b, 1, "cmp");
+	nlb_open(&b, 2);
+	nlb_u32(&b, 1 /* NFTA_CMP_SREG */, 1);
+	nlb_u32(&b, 2 /* NFTA_CMP_OP */, 0);
+	nlb_open(&b, 3 /* NFTA_CMP_DATA */);
+	nlb_open(&b, 2 /* NFTA_DATA_VERDICT */);
+	nlb_u32(&b, 1, 1);
+	nlb_close(&b);
+	nlb_close(&b);
+	nlb_close(&b);
+	nlb_close(&b);
+	nlb_rule_end(&b);
+	expect_rejected_rule(&b, "a verdict where a value is expected");
+
+	/* a verdict whose chain id is not a u32 (libnftnl exit()s) */
+	memset(&b, 0, sizeof(b));
+	nlb_table_chain(&b);
+	nlb_rule_start(&b);
+	nlb_open(&b, 1);
+	nlb_str(&b, 1, "immediate");
+	nlb_open(&b, 2);
+	nlb_u32(&b, 1, 0);
+	nlb_open(&b, 2);
+	nlb_open(&b, 2);
+	nlb_u32(&b, 1, 1 /* NF_ACCEPT */);
+	nlb_attr(&b, 3 /* NFTA_VERDICT_CHAIN_ID */, two, 2);
+	nlb_close(&b);
+	nlb_close(&b);
+	nlb_close(&b);
+	nlb_close(&b);
+	nlb_rule_end(&b);
+	expect_rejected_rule(&b, "verdict: attribute 3: not a valid u32");
+}
+
+static void test_nft_bad_objects(void **state)
+{
+	struct nlb b;
+	struct nf_ruleset *rs;
+	char **w = NULL;
+	size_t nw = 0;
+	char unterminated[2] = { 'x', 'y' };
+	uint8_t key[4] = { 10, 0, 0, 1 };
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	/* a table whose name is not NUL-terminated: skipped with a warning */
+	nlb_msg(&b, 0, NF_FAMILY_IP);
+	nlb_attr(&b, 1, unterminated, 2);
+	nlb_end(&b);
+	nlb_table_chain(&b);
+	/* a set, then an element carrying attribute type 13 (libnftnl 1.2.4 writes it past
+	 * its tb[] array) */
+	nlb_msg(&b, 9 /* NEWSET */, NF_FAMILY_IP);
+	nlb_str(&b, 1 /* NFTA_SET_TABLE */, "t");
+	nlb_str(&b, 2 /* NFTA_SET_NAME */, "s");
+	nlb_u32(&b, 4 /* NFTA_SET_KEY_TYPE */, 7);
+	nlb_u32(&b, 5 /* NFTA_SET_KEY_LEN */, 4);
+	nlb_end(&b);
+	nlb_msg(&b, 12 /* NEWSETELEM */, NF_FAMILY_IP);
+	nlb_str(&b, 1 /* NFTA_SET_ELEM_LIST_TABLE */, "t");
+	nlb_str(&b, 2 /* NFTA_SET_ELEM_LIST_SET */, "s");
+	nlb_open(&b, 3 /* NFTA_SET_ELEM_LIST_ELEMENTS */);
+	nlb_open(&b, 1);
+	nlb_open(&b, 1 /* NFTA_SET_ELEM_KEY */);
+	nlb_attr(&b, 1 /* NFTA_DATA_VALUE */, key, 4);
+	nlb_close(&b);
+	nlb_u32(&b, 13, 0);
+	nlb_close(&b);
+	nlb_close(&b);
+	nlb_end(&b);
+	/* a valid element */
+	nlb_msg(&b, 12, NF_FAMILY_IP);
+	nlb_str(&b, 1, "t");
+	nlb_str(&b, 2, "s");
+	nlb_open(&b, 3);
+	nlb_open(&b, 1);
+	nlb_open(&b, 1);
+	nlb_attr(&b, 1, key, 4);
+	nlb_close(&b);
+	nlb_close(&b);
+	nlb_close(&b);
+	nlb_end(&b);
+
+	rs = nf_ruleset_new();
+	assert_int_equal(nf_decode_dump(b.buf, b.len, rs, &w, &nw), 0);
+	nf_ruleset_finish(rs, &w, &nw);
+	assert_int_equal(rs->n_tables, 1);
+	assert_int_equal(rs->tables[0].n_sets, 1);
+	assert_int_equal(rs->tables[0].sets[0].n_elems, 1);
+	assert_string_equal(rs->tables[0].sets[0].elems[0].text, "10.0.0.1");
+	assert_int_equal(nw, 2);
+	assert_non_null(strstr(w[0], "malformed table message"));
+	assert_non_null(strstr(w[1], "unknown to libnftnl"));
+	free_warnings(w, nw);
+	nf_ruleset_free(rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -708,6 +1052,9 @@ int main(void)
 		cmocka_unit_test(test_xt_nat_revisions),
 		cmocka_unit_test(test_xt_matches),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_nft_byteflip),
+		cmocka_unit_test(test_nft_rejected_rules),
+		cmocka_unit_test(test_nft_bad_objects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

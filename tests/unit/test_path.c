@@ -358,6 +358,27 @@ static void test_recorded_snapshots(void **state)
 	}
 }
 
+/* A destination the source owns: delivered locally from that very address, reply open. */
+static void test_own_address(void **state)
+{
+	static const char *const dsts[] = { "10.0.0.1", "127.0.0.1" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(dsts) / sizeof(dsts[0]); i++) {
+		struct nm_snapshot *s = fx_blog(0);
+		struct path_result *r = walk_from(s, "ns1", dsts[i], PATH_PROTO_ICMP, 0);
+
+		dump(r);
+		assert_int_equal(r->verdict, PATH_REACHED);
+		assert_int_equal(r->n_causes, 0);
+		assert_true(r->reply_ok);
+		assert_int_equal(path_exit_code(r), 0);
+		path_result_free(r);
+		nm_snapshot_free(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_exec_prefix),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_recorded_snapshots),
+		cmocka_unit_test(test_own_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
