@@ -94,7 +94,7 @@ FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_LIB  := $(filter-out render/%,$(LIB_SRC))
 
-build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
+build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) | $(BUILD)/.deps-ok
 	@mkdir -p build-fuzz
 	clang -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude $(PKGCFLAGS) -fsanitize=fuzzer,address,undefined \
 		-o $@ $< $(FUZZ_LIB) $(PKGLIBS) -lpthread

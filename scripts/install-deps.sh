@@ -8,7 +8,8 @@ libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libpcap-dev
 libgraphviz-dev graphviz libjansson-dev libcurl4-openssl-dev libcmocka-dev
 bats jq iproute2 nftables iptables libxml2-utils procps util-linux
 iputils-ping time busybox-static docker.io mandoc
-clang"
+python3 libcap2-bin
+clang libclang-rt-14-dev"
 
 [ -n "${NSMAP_EXTRA_PKGS:-}" ] && PKGS="$PKGS $NSMAP_EXTRA_PKGS"
 
