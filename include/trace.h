@@ -335,4 +335,8 @@ void trace_kdrop_free(struct trace_kdrop *k);
 void trace_print_text(FILE *f, const struct trace_result *r);
 json_t *trace_result_to_json(const struct trace_result *r);
 
+/* Append what (taken) to the evidence of cause pick (1-based; 0 = the first cause), or keep it
+ * as a note when there is no cause. Returns the cause it went to, 0 for a note. */
+size_t trace_add_evidence(struct trace_result *r, size_t pick, char *what);
+
 #endif

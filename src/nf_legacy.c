@@ -13,30 +13,6 @@ static const char *const hook_chain[] = {
 	"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"
 };
 
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
 static int legacy_priority(const char *table, int hook)
 {
 	if (strcmp(table, "raw") == 0)
@@ -100,7 +76,7 @@ static int decode_table(uint32_t family, const uint8_t *info, const uint8_t *blo
 	bool v6 = family == 10;
 	size_t ehdr = v6 ? 168 : 112;
 	char name[33];
-	uint32_t valid = rd32(info + 32);
+	uint32_t valid = nf_rd32(info + 32);
 	uint32_t hook_entry[5], underflow[5];
 	struct lentry *ents = NULL;
 	size_t n = 0, off = 0, i, h;
@@ -112,13 +88,13 @@ static int decode_table(uint32_t family, const uint8_t *info, const uint8_t *blo
 	memcpy(name, info, 32);
 	name[32] = '\0';
 	for (h = 0; h < 5; h++) {
-		hook_entry[h] = rd32(info + 36 + 4 * h);
-		underflow[h] = rd32(info + 56 + 4 * h);
+		hook_entry[h] = nf_rd32(info + 36 + 4 * h);
+		underflow[h] = nf_rd32(info + 56 + 4 * h);
 	}
 	/* pass 1: entry boundaries, with every length checked */
 	while (off + ehdr <= size) {
 		const uint8_t *e = blob + off;
-		uint16_t toff = rd16(e + (v6 ? 140 : 88)), next = rd16(e + (v6 ? 142 : 90));
+		uint16_t toff = nf_rd16(e + (v6 ? 140 : 88)), next = nf_rd16(e + (v6 ? 142 : 90));
 		struct lentry *le;
 		uint16_t tsize;
 
@@ -130,12 +106,12 @@ static int decode_table(uint32_t family, const uint8_t *info, const uint8_t *blo
 		le->off = off;
 		le->next = next;
 		le->toff = toff;
-		tsize = rd16(e + toff);
+		tsize = nf_rd16(e + toff);
 		memcpy(le->tname, e + toff + 2, 29);
 		le->tname[29] = '\0';
 		le->trev = e[toff + 31];
 		if (le->tname[0] == '\0' && toff + XT_HDR + 4 <= next && tsize >= XT_HDR + 4)
-			le->verdict = (int32_t)rd32(e + toff + XT_HDR);
+			le->verdict = (int32_t)nf_rd32(e + toff + XT_HDR);
 		if (strcmp(le->tname, "ERROR") == 0 && toff + XT_HDR <= next) {
 			size_t el = next - toff - XT_HDR;
 
@@ -207,8 +183,8 @@ static int decode_table(uint32_t family, const uint8_t *info, const uint8_t *blo
 		if (is_policy) {
 			/* standard verdicts are -NF_x - 1: -1 DROP, -2 ACCEPT */
 			cur->policy = ents[i].verdict == -1 ? NF_POLICY_DROP : NF_POLICY_ACCEPT;
-			cur->packets = rd64(e + (v6 ? 152 : 96));
-			cur->bytes = rd64(e + (v6 ? 160 : 104));
+			cur->packets = nf_rd64(e + (v6 ? 152 : 96));
+			cur->bytes = nf_rd64(e + (v6 ? 160 : 104));
 			cur = NULL;
 			cur_hook = -1;
 			continue;
@@ -242,7 +218,7 @@ static int decode_table(uint32_t family, const uint8_t *info, const uint8_t *blo
 			iface_name(ipt.outiface, ifo + 16, ifo + 48);
 			ipt.inv_in = inv & 0x01;
 			ipt.inv_out = inv & 0x02;
-			ipt.proto = rd16(e + (v6 ? 128 : 80));
+			ipt.proto = nf_rd16(e + (v6 ? 128 : 80));
 			ipt.inv_proto = inv & 0x40;
 			ipt.has_proto = ipt.proto || ipt.inv_proto;
 			if (!v6) {
@@ -251,7 +227,7 @@ static int decode_table(uint32_t family, const uint8_t *info, const uint8_t *blo
 			}
 			/* matches */
 			for (moff = ehdr; moff + XT_HDR <= ents[i].toff;) {
-				uint16_t msize = rd16(e + moff);
+				uint16_t msize = nf_rd16(e + moff);
 				char mname[30];
 
 				if (msize < XT_HDR || moff + msize > ents[i].toff) {
@@ -285,7 +261,7 @@ static int decode_table(uint32_t family, const uint8_t *info, const uint8_t *blo
 				}
 			} else {
 				size_t tsz = ents[i].next - ents[i].toff;
-				uint16_t ts = rd16(e + ents[i].toff);
+				uint16_t ts = nf_rd16(e + ents[i].toff);
 
 				if (ts >= XT_HDR && ts <= tsz)
 					tsz = ts;
@@ -301,8 +277,8 @@ static int decode_table(uint32_t family, const uint8_t *info, const uint8_t *blo
 		r->handle = cur->n_rules;
 		r->position = cur->n_rules - 1;
 		r->has_counter = true;
-		r->packets = rd64(e + (v6 ? 152 : 96));
-		r->bytes = rd64(e + (v6 ? 160 : 104));
+		r->packets = nf_rd64(e + (v6 ? 152 : 96));
+		r->bytes = nf_rd64(e + (v6 ? 160 : 104));
 		nf_ipt_render(&ipt, cur->name, r);
 		if (ipt.verdict == NF_IPT_STANDARD && ipt.std == NF_ACT_UNSUPPORTED) {
 			r->unsupported = true;
@@ -321,9 +297,9 @@ int nf_decode_legacy(const void *buf, size_t len, struct nf_ruleset *rs, char **
 	size_t off = 0;
 
 	while (off + 4 + INFO_LEN <= len) {
-		uint32_t family = rd32(p + off);
+		uint32_t family = nf_rd32(p + off);
 		const uint8_t *info = p + off + 4;
-		uint32_t size = rd32(info + 80);
+		uint32_t size = nf_rd32(info + 80);
 
 		if (family != 2 && family != 10) {
 			nm_warn(w, nw, "netfilter: legacy record with family %u", family);

@@ -208,22 +208,6 @@ uint32_t nf_ct_to_nft(uint32_t v)
 	return (v & 0x0f) | ((v & NF_CT_UNTRACKED) ? 0x40 : 0);
 }
 
-static uint16_t get_u16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
 static uint16_t get_be16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
@@ -326,9 +310,9 @@ static const char *const ct_status_names[] = { "EXPECTED", "SEEN_REPLY", "ASSURE
 static void xt_conntrack(struct xt_ctx *c, const uint8_t *p, size_t len)
 {
 	unsigned int rev = len == 152 ? 1 : len == 160 ? 2 : 3;
-	uint16_t flags = get_u16(p + 146), inv = get_u16(p + 148);
-	uint32_t state = rev == 1 ? p[150] : get_u16(p + 150);
-	uint32_t status = rev == 1 ? p[151] : get_u16(p + 152);
+	uint16_t flags = nf_rd16(p + 146), inv = nf_rd16(p + 148);
+	uint32_t state = rev == 1 ? p[150] : nf_rd16(p + 150);
+	uint32_t status = rev == 1 ? p[151] : nf_rd16(p + 152);
 	bool alias = rev >= 1 && (flags & 0x2000);
 	struct nf_buf part = { 0 };
 	static const struct { uint16_t bit; const char *opt; size_t off; } addrs[] = {
@@ -351,13 +335,13 @@ static void xt_conntrack(struct xt_ctx *c, const uint8_t *p, size_t len)
 	if (alias)
 		return;
 	if (flags & 0x2) {
-		const char *pn = nf_proto_name(get_u16(p + 136));
+		const char *pn = nf_proto_name(nf_rd16(p + 136));
 
 		nf_buf_printf(&part, "%s --ctproto", (inv & 0x2) ? " !" : "");
 		if (pn)
 			nf_buf_printf(&part, " %s", pn);
 		else
-			nf_buf_printf(&part, " %u", get_u16(p + 136));
+			nf_buf_printf(&part, " %u", nf_rd16(p + 136));
 	}
 	for (i = 0; i < 4; i++) {
 		if (!(flags & addrs[i].bit))
@@ -371,8 +355,8 @@ static void xt_conntrack(struct xt_ctx *c, const uint8_t *p, size_t len)
 		if (!(flags & ports[i].bit))
 			continue;
 		if (rev == 3) {
-			lo = get_u16(p + ports[i].off);
-			hi = get_u16(p + ports[i].hi);
+			lo = nf_rd16(p + ports[i].off);
+			hi = nf_rd16(p + ports[i].hi);
 		} else {
 			lo = hi = get_be16(p + ports[i].off);
 		}
@@ -397,7 +381,7 @@ static void xt_conntrack(struct xt_ctx *c, const uint8_t *p, size_t len)
 		m->value = status;
 	}
 	if (flags & 0x80) {
-		uint32_t lo = get_u32(p + 128), hi = get_u32(p + 132);
+		uint32_t lo = nf_rd32(p + 128), hi = nf_rd32(p + 132);
 
 		nf_buf_printf(&part, "%s --ctexpire %u", (inv & 0x80) ? " !" : "", lo);
 		if (hi != lo)
@@ -418,7 +402,7 @@ static void xt_conntrack(struct xt_ctx *c, const uint8_t *p, size_t len)
 
 static void xt_state(struct xt_ctx *c, const uint8_t *p, size_t len)
 {
-	uint32_t m = get_u32(p), xt;
+	uint32_t m = nf_rd32(p), xt;
 	struct nf_match *mm = nf_rule_add_match(c->r, NF_MATCH_CT_STATE, false);
 
 	(void)len;
@@ -477,16 +461,16 @@ static void addrtype_common(struct xt_ctx *c, uint16_t src, uint16_t dst, bool i
 
 static void xt_addrtype1(struct xt_ctx *c, const uint8_t *p, size_t len)
 {
-	uint32_t f = get_u32(p + 4);
+	uint32_t f = nf_rd32(p + 4);
 
 	(void)len;
-	addrtype_common(c, get_u16(p), get_u16(p + 2), f & 1, f & 2, f & 4, f & 8);
+	addrtype_common(c, nf_rd16(p), nf_rd16(p + 2), f & 1, f & 2, f & 4, f & 8);
 }
 
 static void xt_addrtype0(struct xt_ctx *c, const uint8_t *p, size_t len)
 {
 	(void)len;
-	addrtype_common(c, get_u16(p), get_u16(p + 2), get_u32(p + 4), get_u32(p + 8), false, false);
+	addrtype_common(c, nf_rd16(p), nf_rd16(p + 2), nf_rd32(p + 4), nf_rd32(p + 8), false, false);
 }
 
 /* -- comment -- */
@@ -554,8 +538,8 @@ static void xt_tcp(struct xt_ctx *c, const uint8_t *p, size_t len)
 	uint8_t inv = p[11];
 
 	(void)len;
-	ports_text(c, "sport", get_u16(p), get_u16(p + 2), inv & 1, NF_MATCH_SPORT, 6);
-	ports_text(c, "dport", get_u16(p + 4), get_u16(p + 6), inv & 2, NF_MATCH_DPORT, 6);
+	ports_text(c, "sport", nf_rd16(p), nf_rd16(p + 2), inv & 1, NF_MATCH_SPORT, 6);
+	ports_text(c, "dport", nf_rd16(p + 4), nf_rd16(p + 6), inv & 2, NF_MATCH_DPORT, 6);
 	if (p[8] || (inv & 8)) {
 		char s[48];
 
@@ -579,8 +563,8 @@ static void xt_udp(struct xt_ctx *c, const uint8_t *p, size_t len)
 	uint8_t inv = p[8];
 
 	(void)len;
-	ports_text(c, "sport", get_u16(p), get_u16(p + 2), inv & 1, NF_MATCH_SPORT, 17);
-	ports_text(c, "dport", get_u16(p + 4), get_u16(p + 6), inv & 2, NF_MATCH_DPORT, 17);
+	ports_text(c, "sport", nf_rd16(p), nf_rd16(p + 2), inv & 1, NF_MATCH_SPORT, 17);
+	ports_text(c, "dport", nf_rd16(p + 4), nf_rd16(p + 6), inv & 2, NF_MATCH_DPORT, 17);
 }
 
 /* -- multiport -- */
@@ -606,11 +590,11 @@ static void multiport_common(struct xt_ctx *c, const uint8_t *p, bool v1)
 	for (i = 0; i < count; i++) {
 		struct nf_port_range *pr = NM_PUSH(m->ports, m->n_ports);
 
-		pr->min = pr->max = get_u16(p + 2 + 2 * i);
+		pr->min = pr->max = nf_rd16(p + 2 + 2 * i);
 		nf_buf_printf(c->b, "%s%u", i ? "," : "", pr->min);
 		if (v1 && p[32 + i] && i + 1 < count) {
 			i++;
-			pr->max = get_u16(p + 2 + 2 * i);
+			pr->max = nf_rd16(p + 2 + 2 * i);
 			nf_buf_printf(c->b, ":%u", pr->max);
 		}
 	}
@@ -643,8 +627,8 @@ static void xt_mark1(struct xt_ctx *c, const uint8_t *p, size_t len)
 	struct nf_match *m = nf_rule_add_match(c->r, NF_MATCH_MARK, p[8]);
 
 	(void)len;
-	m->value = get_u32(p);
-	m->mask = get_u32(p + 4);
+	m->value = nf_rd32(p);
+	m->mask = nf_rd32(p + 4);
 	nf_buf_printf(c->b, "%s --mark", p[8] ? " !" : "");
 	mark_text(c->b, m->value, m->mask);
 }
@@ -766,9 +750,9 @@ static bool nat_decode(const uint8_t *p, size_t len, uint8_t family, unsigned in
 	memset(nr, 0, sizeof(*nr));
 	if (family == NF_FAMILY_IP && rev == 0 && len == 24) {
 		/* nf_nat_ipv4_multi_range_compat: rangesize, then one nf_nat_ipv4_range */
-		if (get_u32(p) != 1)
+		if (nf_rd32(p) != 1)
 			return false;
-		nr->flags = get_u32(p + 4);
+		nr->flags = nf_rd32(p + 4);
 		nr->min.family = nr->max.family = AF_INET;
 		nr->min.plen = nr->max.plen = 32;
 		memcpy(nr->min.addr, p + 8, 4);
@@ -781,7 +765,7 @@ static bool nat_decode(const uint8_t *p, size_t len, uint8_t family, unsigned in
 	    (family == NF_FAMILY_IP6 && rev == 0 && len == 40)) {
 		bool v6 = family == NF_FAMILY_IP6;
 
-		nr->flags = get_u32(p);
+		nr->flags = nf_rd32(p);
 		nr->min.family = nr->max.family = v6 ? AF_INET6 : AF_INET;
 		nr->min.plen = nr->max.plen = v6 ? 128 : 32;
 		memcpy(nr->min.addr, p + 4, v6 ? 16 : 4);
@@ -856,20 +840,29 @@ struct tg_ctx {
 
 typedef bool (*tg_fn)(struct tg_ctx *c, const uint8_t *info, size_t len);
 
+/* MASQUERADE and REDIRECT: no address, only ports (and flags). */
+static bool tg_ports_only(struct tg_ctx *c, const uint8_t *p, size_t len, enum nf_action_kind kind,
+			  struct nat_range *nr)
+{
+	if (!nat_decode(p, len, c->family, c->rev, nr))
+		return false;
+	c->r->action.kind = kind;
+	nat_to_action(nr, &c->r->action);
+	c->r->action.addr_min.family = c->r->action.addr_max.family = 0;
+	if (nr->flags & NF_NAT_F_PROTO) {
+		nf_buf_printf(c->b, " --to-ports %u", nr->pmin);
+		if (nr->pmax != nr->pmin)
+			nf_buf_printf(c->b, "-%u", nr->pmax);
+	}
+	return true;
+}
+
 static bool tg_masquerade(struct tg_ctx *c, const uint8_t *p, size_t len)
 {
 	struct nat_range nr;
 
-	if (!nat_decode(p, len, c->family, c->rev, &nr))
+	if (!tg_ports_only(c, p, len, NF_ACT_MASQUERADE, &nr))
 		return false;
-	c->r->action.kind = NF_ACT_MASQUERADE;
-	nat_to_action(&nr, &c->r->action);
-	c->r->action.addr_min.family = c->r->action.addr_max.family = 0;
-	if (nr.flags & NF_NAT_F_PROTO) {
-		nf_buf_printf(c->b, " --to-ports %u", nr.pmin);
-		if (nr.pmax != nr.pmin)
-			nf_buf_printf(c->b, "-%u", nr.pmax);
-	}
 	nat_flags_text(c->b, nr.flags, false);
 	return true;
 }
@@ -878,16 +871,8 @@ static bool tg_redirect(struct tg_ctx *c, const uint8_t *p, size_t len)
 {
 	struct nat_range nr;
 
-	if (!nat_decode(p, len, c->family, c->rev, &nr))
+	if (!tg_ports_only(c, p, len, NF_ACT_REDIRECT, &nr))
 		return false;
-	c->r->action.kind = NF_ACT_REDIRECT;
-	nat_to_action(&nr, &c->r->action);
-	c->r->action.addr_min.family = c->r->action.addr_max.family = 0;
-	if (nr.flags & NF_NAT_F_PROTO) {
-		nf_buf_printf(c->b, " --to-ports %u", nr.pmin);
-		if (nr.pmax != nr.pmin)
-			nf_buf_printf(c->b, "-%u", nr.pmax);
-	}
 	if (nr.flags & NF_NAT_F_RANDOM)
 		nf_buf_puts(c->b, " --random");
 	return true;
@@ -922,7 +907,7 @@ static bool tg_reject(struct tg_ctx *c, const uint8_t *p, size_t len)
 		"icmp6-addr-unreachable", "icmp6-port-unreachable", "icmp6-echo-reply",
 		"tcp-reset", "icmp6-policy-fail", "icmp6-reject-route",
 	};
-	uint32_t w = get_u32(p);
+	uint32_t w = nf_rd32(p);
 
 	(void)len;
 	if (w >= 9)
@@ -967,8 +952,8 @@ static bool tg_log(struct tg_ctx *c, const uint8_t *p, size_t len)
 static bool tg_nflog(struct tg_ctx *c, const uint8_t *p, size_t len)
 {
 	char prefix[65];
-	uint32_t snaplen = get_u32(p);
-	uint16_t group = get_u16(p + 4), thr = get_u16(p + 6), fl = get_u16(p + 8);
+	uint32_t snaplen = nf_rd32(p);
+	uint16_t group = nf_rd16(p + 4), thr = nf_rd16(p + 6), fl = nf_rd16(p + 8);
 	struct nf_action *a = NM_PUSH(c->r->effects, c->r->n_effects);
 
 	(void)len;
@@ -996,8 +981,8 @@ static bool tg_mark2(struct tg_ctx *c, const uint8_t *p, size_t len)
 
 	(void)len;
 	a->kind = NF_ACT_MARK_SET;
-	a->value = get_u32(p);
-	a->mask = get_u32(p + 4);
+	a->value = nf_rd32(p);
+	a->mask = nf_rd32(p + 4);
 	nf_buf_printf(c->b, " --set-xmark 0x%x/0x%x", a->value, a->mask);
 	return true;
 }
@@ -1091,7 +1076,7 @@ static void render_match(struct xt_ctx *c, const struct nf_xt_item *it)
 			break;	/* truncated or foreign layout */
 		/* "-m state" in iptables >= 1.8 is conntrack with the STATE_ALIAS flag */
 		state_alias = strcmp(it->name, "conntrack") == 0 &&
-			      (get_u16(it->info + 146) & 0x2000);
+			      (nf_rd16(it->info + 146) & 0x2000);
 		nf_buf_printf(c->b, " -m %s", state_alias ? "state" : it->name);
 		d->fn(c, it->info, it->len);
 		return;

@@ -715,3 +715,22 @@ int trace_exit_code(const struct trace_result *r)
 {
 	return r->verdict == PATH_REACHED ? 0 : 3;
 }
+
+size_t trace_add_evidence(struct trace_result *r, size_t pick, char *what)
+{
+	char *ev;
+
+	if (!pick && r->n_causes)
+		pick = 1;	/* no cause in that namespace: the first cause is the one explained */
+	if (!pick) {
+		nm_warn(&r->notes, &r->n_notes, "%s", what);
+		free(what);
+		return 0;
+	}
+	ev = nm_xasprintf("%s%s%s", r->causes[pick - 1].evidence,
+			  *r->causes[pick - 1].evidence ? "; " : "", what);
+	free(r->causes[pick - 1].evidence);
+	r->causes[pick - 1].evidence = ev;
+	free(what);
+	return pick;
+}

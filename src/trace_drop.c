@@ -294,7 +294,7 @@ static const struct trace_drop_rec *drop_of(const struct trace_drop_rec *recs, s
 static void explain(struct trace_result *r)
 {
 	const struct trace_kdrop *k = r->kdrop;
-	char *what, *ev;
+	char *what;
 	size_t i, pick = 0;
 
 	what = nm_xasprintf("kernel: drop reason %s at %s%s%s%s%s (by %s)", k->reason, k->location,
@@ -303,19 +303,7 @@ static void explain(struct trace_result *r)
 	for (i = 0; i < r->n_causes && !pick; i++)
 		if (k->netns && !strcmp(r->causes[i].netns, k->netns))
 			pick = i + 1;
-	if (!pick && r->n_causes)
-		pick = 1;
-	if (!pick) {
-		nm_warn(&r->notes, &r->n_notes, "%s", what);
-		free(what);
-		return;
-	}
-	ev = nm_xasprintf("%s%s%s", r->causes[pick - 1].evidence,
-			  *r->causes[pick - 1].evidence ? "; " : "", what);
-	free(r->causes[pick - 1].evidence);
-	r->causes[pick - 1].evidence = ev;
-	r->kdrop_cause = pick;
-	free(what);
+	r->kdrop_cause = trace_add_evidence(r, pick, what);
 }
 
 void trace_drop_attach_recs(struct trace_result *r, const struct trace_drop_rec *recs, size_t n,

@@ -743,7 +743,7 @@ static struct trace_hop *group_hop(struct trace_result *r, const struct nm_netns
 static void explain_cause(struct trace_result *r)
 {
 	const struct trace_rule *d = &r->nft_drop;
-	char *what, *ev;
+	char *what;
 	size_t i, pick = 0;
 
 	if (d->handle)
@@ -759,19 +759,7 @@ static void explain_cause(struct trace_result *r)
 			pick = i + 1;
 			break;
 		}
-	if (!pick && r->n_causes)
-		pick = 1;
-	if (!pick) {
-		nm_warn(&r->notes, &r->n_notes, "%s", what);
-		free(what);
-		return;
-	}
-	ev = nm_xasprintf("%s%s%s", r->causes[pick - 1].evidence,
-			  *r->causes[pick - 1].evidence ? "; " : "", what);
-	free(r->causes[pick - 1].evidence);
-	r->causes[pick - 1].evidence = ev;
-	r->nft_cause = pick;
-	free(what);
+	r->nft_cause = trace_add_evidence(r, pick, what);
 }
 
 void trace_nft_attach(struct trace_result *r, const struct trace_nsinfo *nss, size_t n_ns,
