@@ -211,9 +211,14 @@ static int sink_open(struct sink *k, const char *path)
 	fchmod(fd, mode);
 	k->f = fdopen(fd, "w");
 	if (!k->f) {
+		int err = -errno;
+
 		close(fd);
 		unlink(k->tmp);
-		return -ENOMEM;
+		free(k->tmp);
+		free(k->real);
+		k->tmp = k->real = NULL;
+		return err;
 	}
 	return 0;
 }

@@ -45,7 +45,7 @@ static void usage(FILE *f)
 }
 
 /* Set by SIGINT/SIGTERM: the live tracer stops, closes its handles and exits cleanly. */
-static volatile int stop_sig;
+static volatile sig_atomic_t stop_sig;
 
 static void on_signal(int sig)
 {

@@ -65,6 +65,13 @@ static int dk_get(struct dk_client *dk, const char *path, json_t **out)
 	curl_easy_setopt(dk->curl, CURLOPT_WRITEDATA, &body);
 	cc = curl_easy_perform(dk->curl);
 	free(url);
+	if (body.too_big) {
+		/* the engine answered, at more length than nsmap reads */
+		snprintf(dk->err, sizeof(dk->err), "answer to %s larger than %d bytes", path,
+			 (int)DK_MAX_BODY);
+		free(body.data);
+		return -E2BIG;
+	}
 	if (cc != CURLE_OK) {
 		if (!dk->err[0])
 			snprintf(dk->err, sizeof(dk->err), "%s", curl_easy_strerror(cc));

@@ -41,13 +41,11 @@ static void read_names(const char *file, char ***v, size_t *n, bool *present)
 	char line[64];
 	FILE *f;
 
-	/* /proc/thread-self/net follows the calling thread's namespace (after setns) */
+	/* /proc/thread-self/net follows the calling thread's namespace (after setns). No
+	 * fallback to /proc/self/net: in a worker thread that is another namespace, and
+	 * querying a name it lists here could create that legacy table. */
 	snprintf(line, sizeof(line), "/proc/thread-self/net/%s", file);
 	f = fopen(line, "re");
-	if (!f) {
-		snprintf(line, sizeof(line), "/proc/self/net/%s", file);
-		f = fopen(line, "re");
-	}
 	*present = f != NULL;
 	if (!f)
 		return;

@@ -68,8 +68,9 @@ int path_kernel_route(const struct nm_netns *ns, const struct path_flow *fl, cha
 		return fd;
 	nl = mnl_socket_fdopen(fd);
 	if (!nl) {
+		ret = -errno;
 		close(fd);
-		return -errno;
+		return ret;
 	}
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = -errno;

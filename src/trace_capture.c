@@ -173,9 +173,13 @@ int trace_capture_loop(struct trace_capture *c, double deadline_ms,
 			ret = -errno;
 			break;
 		}
-		for (i = 0; i < c->n_h; i++)
+		for (i = 0; i < c->n_h; i++) {
 			if (pfd[i].revents & POLLIN)
 				drain(c, i);
+			/* a handle whose namespace went away: stop polling it instead of spinning */
+			else if (pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL))
+				pfd[i].fd = -1;
+		}
 	}
 	for (i = 0; i < c->n_h && !ret; i++)
 		drain(c, i);

@@ -58,6 +58,7 @@ teardown() {
 	[[ "$output" == *"default via 198.51.100.1 dev eth0"* ]]
 	[[ "$output" == *"ip_forward=1"* ]]
 	run "$NSMAP" --from "$FX" --color always
+	[ "$status" -eq 0 ]
 	[[ "$output" == *$'\033['* ]]
 }
 
@@ -99,10 +100,17 @@ teardown() {
 	[ ! -e "$T/missing" ]
 	mkdir "$T/ro"
 	chmod 555 "$T/ro"
-	if [ "$(id -u)" -ne 0 ]; then
-		run "$NSMAP" --from "$FX" -o "$T/ro/x.json"
-		[ "$status" -eq 1 ]
+	chmod 755 "$T"
+	cp "$FX" "$T/fx.json"
+	chmod 644 "$T/fx.json"
+	# root writes anywhere: check the read-only directory as nobody
+	if [ "$(id -u)" -eq 0 ]; then
+		run setpriv --reuid=65534 --regid=65534 --clear-groups "$NSMAP" --from "$T/fx.json" -o "$T/ro/x.json"
+	else
+		run "$NSMAP" --from "$T/fx.json" -o "$T/ro/x.json"
 	fi
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
 	[ -z "$(ls -A "$T/ro")" ]
 }
 

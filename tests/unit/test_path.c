@@ -348,8 +348,10 @@ static void test_recorded_snapshots(void **state)
 		r = walk_from(s, "pfixns1", "203.0.113.8", PATH_PROTO_ICMP, 0);
 		dump(r);
 		assert_string_equal(path_verdict_name(r->verdict), cases[i].verdict);
-		if (cases[i].code)
+		if (cases[i].code) {
+			assert_true(r->n_causes >= 1);
 			assert_string_equal(r->causes[0].code, cases[i].code);
+		}
 		else
 			assert_int_equal(r->n_causes, 0);
 		assert_int_equal(path_exit_code(r), cases[i].exit);
