@@ -202,6 +202,22 @@ static void add_link(struct nl_object *obj, void *arg)
 	}
 }
 
+/* A kernel object nsmap reads but does not model: kept with libnl's description of it. */
+static void keep_unsupported(struct nm_netns *ns, const char *what, struct nl_object *obj)
+{
+	struct nm_unsupported *u = NM_PUSH(ns->unsupported, ns->n_unsupported);
+	char buf[512];
+	size_t len;
+
+	buf[0] = '\0';
+	nl_object_dump_buf(obj, buf, sizeof(buf));
+	len = strlen(buf);
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		buf[--len] = '\0';
+	u->what = nm_xstrdup(what);
+	u->raw = nm_xstrdup(buf);
+}
+
 static void add_addr(struct nl_object *obj, void *arg)
 {
 	struct nm_netns *ns = arg;
@@ -209,8 +225,10 @@ static void add_addr(struct nl_object *obj, void *arg)
 	struct nm_link *l = nm_find_link_index(ns, rtnl_addr_get_ifindex(a));
 	struct nm_addr *na;
 
-	if (!l)
+	if (!l) {
+		keep_unsupported(ns, "address on an unknown interface", obj);
 		return;
+	}
 	na = NM_PUSH(l->addrs, l->n_addrs);
 	from_nl_addr(&na->local, rtnl_addr_get_local(a));
 	na->local.plen = (uint8_t)rtnl_addr_get_prefixlen(a);
@@ -240,8 +258,10 @@ static void add_route(struct nl_object *obj, void *arg)
 	struct nm_route *nr;
 	int i, n;
 
-	if (rtnl_route_get_family(r) != AF_INET && rtnl_route_get_family(r) != AF_INET6)
+	if (rtnl_route_get_family(r) != AF_INET && rtnl_route_get_family(r) != AF_INET6) {
+		keep_unsupported(ns, "route of another family", obj);
 		return;
+	}
 	nr = NM_PUSH(ns->routes, ns->n_routes);
 	nr->family = rtnl_route_get_family(r);
 	nr->table = rtnl_route_get_table(r);
@@ -277,8 +297,10 @@ static void add_rule(struct nl_object *obj, void *arg)
 	struct rtnl_rule *r = (struct rtnl_rule *)obj;
 	struct nm_rule *nr;
 
-	if (rtnl_rule_get_family(r) != AF_INET && rtnl_rule_get_family(r) != AF_INET6)
+	if (rtnl_rule_get_family(r) != AF_INET && rtnl_rule_get_family(r) != AF_INET6) {
+		keep_unsupported(ns, "policy rule of another family", obj);
 		return;
+	}
 	nr = NM_PUSH(ns->rules, ns->n_rules);
 	nr->family = (uint8_t)rtnl_rule_get_family(r);
 	nr->priority = rtnl_rule_get_prio(r);

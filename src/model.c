@@ -208,7 +208,7 @@ static int cmp_route(const void *a, const void *b)
 
 	if (x->family != y->family)
 		return x->family - y->family;
-	/* main first, then local, then the others by number: the order `ip route show table all` uses */
+	/* main first, then the others by number, then local */
 	if (x->table != y->table) {
 		int rx = x->table == 254 ? 0 : x->table == 255 ? 2 : 1;
 		int ry = y->table == 254 ? 0 : y->table == 255 ? 2 : 1;

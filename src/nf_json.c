@@ -289,23 +289,40 @@ static void fail(struct jerr *e, const char *fmt, ...)
 	va_end(ap);
 }
 
-static char *get_str(const json_t *o, const char *k)
+/* Absent or null keys take their default; a key of the wrong type is an error. */
+static char *get_str(const json_t *o, const char *k, struct jerr *e)
 {
 	const json_t *v = json_object_get(o, k);
 
-	return json_is_string(v) ? nm_xstrdup(json_string_value(v)) : NULL;
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v)) {
+		fail(e, "netfilter: \"%s\": expected a string", k);
+		return NULL;
+	}
+	return nm_xstrdup(json_string_value(v));
 }
 
-static long long get_int(const json_t *o, const char *k, long long dflt)
+static long long get_int(const json_t *o, const char *k, long long dflt, struct jerr *e)
 {
 	const json_t *v = json_object_get(o, k);
 
-	return json_is_integer(v) ? json_integer_value(v) : dflt;
+	if (!v || json_is_null(v))
+		return dflt;
+	if (!json_is_integer(v)) {
+		fail(e, "netfilter: \"%s\": expected an integer", k);
+		return dflt;
+	}
+	return json_integer_value(v);
 }
 
-static bool get_bool(const json_t *o, const char *k)
+static bool get_bool(const json_t *o, const char *k, struct jerr *e)
 {
-	return json_is_true(json_object_get(o, k));
+	const json_t *v = json_object_get(o, k);
+
+	if (v && !json_is_null(v) && !json_is_boolean(v))
+		fail(e, "netfilter: \"%s\": expected true or false", k);
+	return json_is_true(v);
 }
 
 static void get_ip(const json_t *o, const char *k, struct nm_ip *ip, struct jerr *e)
@@ -377,13 +394,13 @@ static void match_from(const json_t *o, struct nf_match *m, struct jerr *e)
 		k = NF_MATCH_UNSUPPORTED;
 	}
 	m->kind = (enum nf_match_kind)k;
-	m->invert = get_bool(o, "invert");
-	m->ifname = get_str(o, "ifname");
-	m->ifprefix = get_bool(o, "ifprefix");
+	m->invert = get_bool(o, "invert", e);
+	m->ifname = get_str(o, "ifname", e);
+	m->ifprefix = get_bool(o, "ifprefix", e);
 	get_ip(o, "prefix", &m->prefix, e);
-	m->proto = (uint8_t)get_int(o, "proto", 0);
-	m->port_min = (uint16_t)get_int(o, "port_min", 0);
-	m->port_max = (uint16_t)get_int(o, "port_max", 0);
+	m->proto = (uint8_t)get_int(o, "proto", 0, e);
+	m->port_min = (uint16_t)get_int(o, "port_min", 0, e);
+	m->port_max = (uint16_t)get_int(o, "port_max", 0, e);
 	a = json_object_get(o, "ports");
 	json_array_foreach(a, i, v) {
 		struct nf_port_range *p = NM_PUSH(m->ports, m->n_ports);
@@ -401,16 +418,16 @@ static void match_from(const json_t *o, struct nf_match *m, struct jerr *e)
 				m->ct_state |= 1u << b;
 	}
 	m->addr_dir = (enum nf_port_dir)dir_parse(json_string_value(json_object_get(o, "addr_dir")));
-	m->addrtypes = (uint32_t)get_int(o, "addrtypes", 0);
-	m->limit_iface = get_bool(o, "limit_iface");
-	m->value = (uint32_t)get_int(o, "value", 0);
-	m->mask = (uint32_t)get_int(o, "mask", 0);
-	m->icmp_type = (int)get_int(o, "icmp_type", -1);
-	m->icmp_code = (int)get_int(o, "icmp_code", -1);
-	m->set = get_str(o, "set");
+	m->addrtypes = (uint32_t)get_int(o, "addrtypes", 0, e);
+	m->limit_iface = get_bool(o, "limit_iface", e);
+	m->value = (uint32_t)get_int(o, "value", 0, e);
+	m->mask = (uint32_t)get_int(o, "mask", 0, e);
+	m->icmp_type = (int)get_int(o, "icmp_type", -1, e);
+	m->icmp_code = (int)get_int(o, "icmp_code", -1, e);
+	m->set = get_str(o, "set", e);
 	m->n_key = get_fields(o, m->key, e);
-	m->text = get_str(o, "text");
-	m->raw = get_str(o, "raw");
+	m->text = get_str(o, "text", e);
+	m->raw = get_str(o, "raw", e);
 }
 
 static void action_from(const json_t *o, struct nf_action *a, struct jerr *e)
@@ -422,19 +439,19 @@ static void action_from(const json_t *o, struct nf_action *a, struct jerr *e)
 		k = NF_ACT_UNSUPPORTED;
 	}
 	a->kind = (enum nf_action_kind)k;
-	a->chain = get_str(o, "chain");
-	a->set = get_str(o, "set");
+	a->chain = get_str(o, "chain", e);
+	a->set = get_str(o, "set", e);
 	a->n_key = get_fields(o, a->key, e);
 	get_ip(o, "addr_min", &a->addr_min, e);
 	get_ip(o, "addr_max", &a->addr_max, e);
-	a->port_min = (uint16_t)get_int(o, "port_min", 0);
-	a->port_max = (uint16_t)get_int(o, "port_max", 0);
-	a->nat_flags = (uint32_t)get_int(o, "nat_flags", 0);
-	a->reject_with = get_str(o, "reject_with");
-	a->value = (uint32_t)get_int(o, "value", 0);
-	a->mask = (uint32_t)get_int(o, "mask", 0);
-	a->text = get_str(o, "text");
-	a->raw = get_str(o, "raw");
+	a->port_min = (uint16_t)get_int(o, "port_min", 0, e);
+	a->port_max = (uint16_t)get_int(o, "port_max", 0, e);
+	a->nat_flags = (uint32_t)get_int(o, "nat_flags", 0, e);
+	a->reject_with = get_str(o, "reject_with", e);
+	a->value = (uint32_t)get_int(o, "value", 0, e);
+	a->mask = (uint32_t)get_int(o, "mask", 0, e);
+	a->text = get_str(o, "text", e);
+	a->raw = get_str(o, "raw", e);
 }
 
 static void rule_from(const json_t *o, struct nf_rule *r, struct jerr *e)
@@ -442,16 +459,16 @@ static void rule_from(const json_t *o, struct nf_rule *r, struct jerr *e)
 	const json_t *a, *v, *c;
 	size_t i;
 
-	r->handle = (uint64_t)get_int(o, "handle", 0);
-	r->position = (uint64_t)get_int(o, "position", 0);
-	r->text = get_str(o, "text");
+	r->handle = (uint64_t)get_int(o, "handle", 0, e);
+	r->position = (uint64_t)get_int(o, "position", 0, e);
+	r->text = get_str(o, "text", e);
 	c = json_object_get(o, "counter");
 	if (json_is_object(c)) {
 		r->has_counter = true;
-		r->packets = (uint64_t)get_int(c, "packets", 0);
-		r->bytes = (uint64_t)get_int(c, "bytes", 0);
+		r->packets = (uint64_t)get_int(c, "packets", 0, e);
+		r->bytes = (uint64_t)get_int(c, "bytes", 0, e);
 	}
-	r->comment = get_str(o, "comment");
+	r->comment = get_str(o, "comment", e);
 	a = json_object_get(o, "match");
 	json_array_foreach(a, i, v)
 		match_from(v, NM_PUSH(r->matches, r->n_matches), e);
@@ -461,8 +478,8 @@ static void rule_from(const json_t *o, struct nf_rule *r, struct jerr *e)
 	v = json_object_get(o, "action");
 	if (json_is_object(v))
 		action_from(v, &r->action, e);
-	r->unsupported = get_bool(o, "unsupported");
-	r->raw = get_str(o, "raw");
+	r->unsupported = get_bool(o, "unsupported", e);
+	r->raw = get_str(o, "raw", e);
 }
 
 static void chain_from(const json_t *o, struct nf_chain *c, struct jerr *e)
@@ -472,24 +489,30 @@ static void chain_from(const json_t *o, struct nf_chain *c, struct jerr *e)
 	int h;
 	const char *p;
 
-	c->name = get_str(o, "name");
+	c->name = get_str(o, "name", e);
 	if (!c->name)
 		fail(e, "netfilter: chain without name");
-	c->handle = (uint64_t)get_int(o, "handle", 0);
-	c->base = get_bool(o, "base");
+	c->handle = (uint64_t)get_int(o, "handle", 0, e);
+	c->base = get_bool(o, "base", e);
 	c->hook = NF_HOOK_NONE;
 	c->policy = NF_POLICY_NONE;
 	if (c->base) {
-		h = nf_hook_parse(json_string_value(json_object_get(o, "hook")));
+		p = json_string_value(json_object_get(o, "hook"));
+		h = p ? nf_hook_parse(p) : -1;
+		if (h < 0 || h == NF_HOOK_NONE)
+			fail(e, "netfilter: base chain %s: no valid \"hook\"", c->name ? c->name : "?");
 		c->hook = h < 0 ? NF_HOOK_NONE : (enum nf_hook)h;
-		c->priority = (int)get_int(o, "priority", 0);
-		c->type = get_str(o, "type");
-		c->device = get_str(o, "device");
+		c->priority = (int)get_int(o, "priority", 0, e);
+		c->type = get_str(o, "type", e);
+		c->device = get_str(o, "device", e);
 		p = json_string_value(json_object_get(o, "policy"));
 		c->policy = p && strcmp(p, "drop") == 0 ? NF_POLICY_DROP :
 			    p && strcmp(p, "accept") == 0 ? NF_POLICY_ACCEPT : NF_POLICY_NONE;
-		c->packets = (uint64_t)get_int(o, "packets", 0);
-		c->bytes = (uint64_t)get_int(o, "bytes", 0);
+		if (json_object_get(o, "policy") && c->policy == NF_POLICY_NONE &&
+		    !json_is_null(json_object_get(o, "policy")) && !(p && !strcmp(p, "none")))
+			fail(e, "netfilter: base chain %s: unknown \"policy\"", c->name ? c->name : "?");
+		c->packets = (uint64_t)get_int(o, "packets", 0, e);
+		c->bytes = (uint64_t)get_int(o, "bytes", 0, e);
 	}
 	a = json_object_get(o, "rules");
 	json_array_foreach(a, i, v)
@@ -501,24 +524,24 @@ static void set_from(const json_t *o, struct nf_set *s, struct jerr *e)
 	const json_t *a, *v, *vd;
 	size_t i;
 
-	s->name = get_str(o, "name");
-	s->flags = (uint32_t)get_int(o, "flags", 0);
-	s->key_type = get_str(o, "key_type");
-	s->key_len = (uint32_t)get_int(o, "key_len", 0);
-	s->data_type = get_str(o, "data_type");
-	s->data_len = (uint32_t)get_int(o, "data_len", 0);
+	s->name = get_str(o, "name", e);
+	s->flags = (uint32_t)get_int(o, "flags", 0, e);
+	s->key_type = get_str(o, "key_type", e);
+	s->key_len = (uint32_t)get_int(o, "key_len", 0, e);
+	s->data_type = get_str(o, "data_type", e);
+	s->data_len = (uint32_t)get_int(o, "data_len", 0, e);
 	a = json_object_get(o, "elements");
 	json_array_foreach(a, i, v) {
 		struct nf_set_elem *el = NM_PUSH(s->elems, s->n_elems);
 
 		el->key = get_hex(v, "key", &el->key_len, e);
 		el->key_end = get_hex(v, "key_end", NULL, e);
-		el->text = get_str(v, "text");
+		el->text = get_str(v, "text", e);
 		vd = json_object_get(v, "verdict");
 		if (json_is_object(vd))
 			action_from(vd, &el->verdict, e);
 		el->data = get_hex(v, "data", &el->data_len, e);
-		el->data_text = get_str(v, "data_text");
+		el->data_text = get_str(v, "data_text", e);
 	}
 }
 
@@ -538,11 +561,13 @@ int nf_ruleset_from_json(const json_t *j, struct nf_ruleset **out, char *err, si
 		return -EINVAL;
 	}
 	rs = nf_ruleset_new();
-	rs->mixed = get_bool(j, "mixed");
-	rs->nft_read = get_bool(j, "nft_read");
-	rs->legacy_read = get_bool(j, "legacy_read");
-	rs->genid = (uint32_t)get_int(j, "genid", 0);
+	rs->mixed = get_bool(j, "mixed", &e);
+	rs->nft_read = get_bool(j, "nft_read", &e);
+	rs->legacy_read = get_bool(j, "legacy_read", &e);
+	rs->genid = (uint32_t)get_int(j, "genid", 0, &e);
 	tables = json_object_get(j, "tables");
+	if (tables && !json_is_array(tables))
+		fail(&e, "netfilter: \"tables\": expected an array");
 	json_array_foreach(tables, i, t) {
 		struct nf_table *nt = NM_PUSH(rs->tables, rs->n_tables);
 		int fam = nf_family_parse(json_string_value(json_object_get(t, "family")));
@@ -552,11 +577,11 @@ int nf_ruleset_from_json(const json_t *j, struct nf_ruleset **out, char *err, si
 			fail(&e, "netfilter: table with bad family or backend");
 		nt->family = (uint8_t)(fam < 0 ? 0 : fam);
 		nt->backend = be < 0 ? NF_BACKEND_NFT : (enum nf_backend)be;
-		nt->name = get_str(t, "name");
+		nt->name = get_str(t, "name", &e);
 		if (!nt->name)
 			fail(&e, "netfilter: table without name");
-		nt->flags = (uint32_t)get_int(t, "flags", 0);
-		nt->handle = (uint64_t)get_int(t, "handle", 0);
+		nt->flags = (uint32_t)get_int(t, "flags", 0, &e);
+		nt->handle = (uint64_t)get_int(t, "handle", 0, &e);
 		a = json_object_get(t, "sets");
 		json_array_foreach(a, k, v)
 			set_from(v, NM_PUSH(nt->sets, nt->n_sets), &e);

@@ -981,7 +981,7 @@ static int netns_from_json(const json_t *o, struct nm_netns *ns, struct jerr *e,
 		char nerr[256] = "";
 
 		if (nf_ruleset_from_json(nf, &ns->netfilter, nerr, sizeof(nerr))) {
-			snap_fail(e, "%s.netfilter: %s", ctx, nerr);
+			snap_fail(e, "%s.%s", ctx, nerr);
 			return -EINVAL;
 		}
 	}

@@ -266,6 +266,52 @@ static void test_wrong_types_everywhere(void **state)
 	json_decref(root);
 }
 
+/* The firewall section is as strict as the rest: wrong types are errors, not defaults. */
+static void test_netfilter_strict(void **state)
+{
+	static const struct {
+		const char *key, *needle;
+	} cases[] = {
+		{ "priority", "\"priority\": expected an integer" },
+		{ "hook", "no valid \"hook\"" },
+		{ "policy", "unknown \"policy\"" },
+		{ "base", "\"base\": expected true or false" },
+	};
+	json_error_t je;
+	json_t *root = json_load_file(fx("blog.json"), 0, &je);
+	struct nm_snapshot *s = NULL;
+	char err[256];
+	size_t i, n;
+
+	(void)state;
+	assert_non_null(root);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *nss = json_object_get(root, "namespaces"), *chain = NULL, *saved;
+		json_t *ns;
+
+		/* the first namespace with a base chain */
+		json_array_foreach(nss, n, ns) {
+			json_t *tables = json_object_get(json_object_get(ns, "netfilter"), "tables");
+
+			if (json_array_size(tables)) {
+				chain = json_array_get(json_object_get(json_array_get(tables, 0), "chains"), 0);
+				break;
+			}
+		}
+		assert_non_null(chain);
+		saved = json_deep_copy(json_object_get(chain, cases[i].key));
+		json_object_set_new(chain, cases[i].key, json_real(2.5));
+		assert_int_equal(snap_from_json(root, &s, err, sizeof(err)), -EINVAL);
+		if (!strstr(err, cases[i].needle))
+			fail_msg("error \"%s\" does not mention %s", err, cases[i].needle);
+		assert_non_null(strstr(err, ".netfilter: "));
+		json_object_set_new(chain, cases[i].key, saved);
+	}
+	assert_int_equal(snap_from_json(root, &s, err, sizeof(err)), 0);
+	nm_snapshot_free(s);
+	json_decref(root);
+}
+
 static void test_text_view(void **state)
 {
 	struct nm_snapshot *s = load_blog();
@@ -298,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_ip_helpers),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_wrong_types_everywhere),
+		cmocka_unit_test(test_netfilter_strict),
 		cmocka_unit_test(test_text_view),
 	};
 
