@@ -499,7 +499,9 @@ static void chain_from(const json_t *o, struct nf_chain *c, struct jerr *e)
 	if (c->base) {
 		p = json_string_value(json_object_get(o, "hook"));
 		h = p ? nf_hook_parse(p) : -1;
-		if (h < 0 || h == NF_HOOK_NONE)
+		/* "none" is what the writer says for a hook the model does not know (netdev
+		 * ingress...): a name is required, not a modelled hook */
+		if (!p || (h < 0 && strcmp(p, "none")))
 			fail(e, "netfilter: base chain %s: no valid \"hook\"", c->name ? c->name : "?");
 		c->hook = h < 0 ? NF_HOOK_NONE : (enum nf_hook)h;
 		c->priority = (int)get_int(o, "priority", 0, e);
