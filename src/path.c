@@ -515,6 +515,20 @@ static struct path_ct *ct_find(struct walk *w, const struct nm_netns *ns)
 	return NULL;
 }
 
+/* On the reply, conntrack undoes a DNAT of the original direction on the reply's source. */
+static void undo_dnat(struct walk *w, const struct nm_netns *ns, const char *ifname,
+		      struct path_pkt *p, const char *why)
+{
+	struct path_ct *ct = w->reply ? ct_find(w, ns) : NULL;
+	struct path_pkt before = *p;
+
+	if (!ct || !ct->dnat || !nm_ip_equal(&p->src, &ct->trans.dst))
+		return;
+	p->src = ct->orig.dst;
+	p->sport = ct->orig.dport;
+	hop(w, PATH_HOP_NAT, ns, ifname, "POSTROUTING", &before, p, "UN-DNAT", true, "%s", why);
+}
+
 /* Does ns own ip, counting an address assumed for the source? */
 static const struct nm_link *owns(const struct walk *w, const struct nm_netns *ns, const struct nm_ip *ip)
 {
@@ -1016,18 +1030,7 @@ static enum walk_end arrive(struct walk *w, const struct nm_netns *ns, const str
 				bp.bridged = true;
 				run_hook(w, ns, NF_HOOK_FORWARD, &bp, &stop);
 				/* bridge-nf runs conntrack's NAT too: a bridged reply is un-DNATed */
-				if (w->reply) {
-					struct path_ct *ct = ct_find(w, ns);
-
-					if (ct && ct->dnat && nm_ip_equal(&p.src, &ct->trans.dst)) {
-						struct path_pkt before = p;
-
-						p.src = ct->orig.dst;
-						p.sport = ct->orig.dport;
-						hop(w, PATH_HOP_NAT, ns, br->ifname, "POSTROUTING", &before, &p,
-						    "UN-DNAT", true, "conntrack (bridge-nf): reply of a DNATed connection");
-					}
-				}
+				undo_dnat(w, ns, br->ifname, &p, "conntrack (bridge-nf): reply of a DNATed connection");
 			}
 			hop(w, PATH_HOP_BRIDGE, ns, br->ifname, "bridge", &p, NULL, "SWITCHED", true,
 			    "%s -> port %s (%s is behind it)", l->ifname, port->ifname,
@@ -1100,19 +1103,7 @@ static enum walk_end ns_egress(struct walk *w, const struct nm_netns *ns, const 
 	char a[64], b[64], c[64];
 
 	p.oif = ol->ifname;
-	if (w->reply) {
-		/* Conntrack undoes a DNAT of the original direction on the reply's source. */
-		struct path_ct *ct = ct_find(w, ns);
-
-		if (ct && ct->dnat && nm_ip_equal(&p.src, &ct->trans.dst)) {
-			struct path_pkt before = p;
-
-			p.src = ct->orig.dst;
-			p.sport = ct->orig.dport;
-			hop(w, PATH_HOP_NAT, ns, ol->ifname, "POSTROUTING", &before, &p, "UN-DNAT", true,
-			    "conntrack: reply of a DNATed connection");
-		}
-	}
+	undo_dnat(w, ns, ol->ifname, &p, "conntrack: reply of a DNATed connection");
 	if (!run_hook(w, ns, NF_HOOK_POSTROUTING, &p, &stop) && stop)
 		return W_STOP;
 
