@@ -6,6 +6,8 @@
 #   LAB_PREFIX            unique name prefix of this run ("nsm<pid>x"); every namespace
 #                         this library creates is called ${LAB_PREFIX}NAME. Set it before
 #                         sourcing to override (scripts/lab.sh does).
+#   lab_cannot_run REASON skip the test, or FAIL it when CI=true.
+#   lab_require_exec FILE lab_cannot_run unless FILE is executable (a build binary).
 #   lab_require_root [TOOL...]
 #                         skip the test when not root or a tool is missing; FAIL instead
 #                         when CI=true (a lab test that cannot run in CI is a failure).
@@ -124,18 +126,32 @@ lab_can_run()
 	return 0
 }
 
-lab_require_root()
+# lab_cannot_run REASON: skip the test, or fail it when CI=true (every lab test must run
+# in CI); outside bats, exit 1.
+lab_cannot_run()
 {
-	lab_can_run "$@" && return 0
 	if [ "${CI:-}" = true ]; then
-		echo "lab: $LAB_WHY (CI=true: a lab test that cannot run is a failure)" >&2
+		echo "lab: $1 (CI=true: a lab test that cannot run is a failure)" >&2
 		return 1
 	fi
 	if declare -F skip >/dev/null; then
-		skip "lab: $LAB_WHY"
+		skip "lab: $1"
 	fi
-	echo "lab: $LAB_WHY" >&2
+	echo "lab: $1" >&2
 	exit 1
+}
+
+lab_require_root()
+{
+	lab_can_run "$@" && return 0
+	lab_cannot_run "$LAB_WHY"
+}
+
+# lab_require_exec FILE: FILE must be an executable (a binary of the build), else
+# lab_cannot_run.
+lab_require_exec()
+{
+	[ -x "$1" ] || lab_cannot_run "no $1 (run make all)"
 }
 
 _lab_full()

@@ -16,13 +16,7 @@ setup()
 {
 	lab_require_root
 	NSTRACE=${NSTRACE:-${NSMAP_BUILD:-build}/nstrace}
-	if [ ! -x "$NSTRACE" ]; then
-		if [ "${CI:-}" = true ]; then
-			echo "no $NSTRACE (CI=true: a lab test that cannot run is a failure)" >&2
-			return 1
-		fi
-		skip "no $NSTRACE (run make all)"
-	fi
+	lab_require_exec "$NSTRACE" || return 1
 	OUT=$(mktemp -d)
 }
 

@@ -35,11 +35,7 @@ setup_file()
 setup()
 {
 	if [ -f "$BATS_FILE_TMPDIR/why" ]; then
-		if [ "${CI:-}" = true ]; then
-			echo "lab: $(cat "$BATS_FILE_TMPDIR/why") (CI=true: a lab test that cannot run is a failure)" >&2
-			return 1
-		fi
-		skip "lab: $(cat "$BATS_FILE_TMPDIR/why")"
+		lab_cannot_run "$(cat "$BATS_FILE_TMPDIR/why")" || return 1
 	fi
 }
 
