@@ -1,5 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Makefile - builds build/nsmap and build/nstrace, runs the tests, the demo and the benchmark.
+#
+# `make` and `make install` only build and install. `make deps` installs the Debian
+# packages the build and the tests need; `make check`, `make demo`, `make fuzz`,
+# `make bench` and `make tutorial` run it first, so that the README's two commands set up
+# a fresh machine by themselves.
 
 PKGS      := libnl-3.0 libnl-route-3.0 libmnl libnftnl libpcap libcgraph libgvc jansson libcurl
 PREFIX    ?= /usr/local
@@ -15,6 +20,7 @@ SANFLAGS  :=
 endif
 
 CC        ?= cc
+AR        ?= ar
 PKGCFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS    ?= -O2 -g
@@ -23,49 +29,69 @@ CFLAGS    += -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral
 LDFLAGS   += $(SANFLAGS)
 LDLIBS    += $(PKGLIBS) -lpthread
 
-MAINS     := src/cmd_nsmap.c src/cmd_nstrace.c
-LIB_SRC   := $(filter-out $(MAINS) $(EXCLUDE),$(wildcard src/*.c) $(wildcard render/*.c))
+# One folder per stage of the data flow (docs/architecture.md): the two commands' main()
+# files are the only sources outside the library.
+LAYERS    := core collect names netfilter path trace cli
+MAINS     := src/cli/nsmap.c src/cli/nstrace.c
+LIB_SRC   := $(filter-out $(MAINS),$(foreach d,$(LAYERS),$(wildcard src/$(d)/*.c)) $(wildcard render/*.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ  := $(MAINS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC  := $(wildcard tests/tools/*.c)
+TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 BENCH_BIN := $(BUILD)/bench-baseline
 
-.PHONY: all deps check unit cli lab demo tutorial bench clean install uninstall fuzz
+.PHONY: all deps pkgcheck layers check check-run unit cli lab demo tutorial bench clean install \
+	uninstall fuzz fuzz-run tools
 
-all: $(BUILD)/.deps-ok $(BUILD)/nsmap $(BUILD)/nstrace
+all: $(BUILD)/nsmap $(BUILD)/nstrace
 
-# Install missing Debian packages (a no-op when everything is present); re-checked
-# whenever the list changes.
-$(BUILD)/.deps-ok: scripts/install-deps.sh
-	@scripts/install-deps.sh
-	@mkdir -p $(BUILD) && touch $@
-
-$(LIB_OBJ) $(BUILD)/obj/src/cmd_nsmap.o $(BUILD)/obj/src/cmd_nstrace.o: | $(BUILD)/.deps-ok
-
+# Install missing Debian packages (a no-op when everything is present).
 deps:
 	@scripts/install-deps.sh
+
+# A clear message instead of a page of missing-header errors when a library is absent.
+pkgcheck:
+	@pkg-config --exists $(PKGS) || { \
+		echo "pkg-config cannot find: $$(for p in $(PKGS); do pkg-config --exists $$p || printf '%s ' $$p; done)" >&2; \
+		echo "run 'make deps' (as root) to install the Debian packages nsmap needs" >&2; exit 1; }
+
+$(LIB_OBJ) $(MAIN_OBJ): | pkgcheck
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+# 'q' appends: several folders have a file of the same name (collect.c, model.c, ...),
+# which 'r' would replace member by member.
 $(BUILD)/libnsmap.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(AR) qcs $@ $^
 
-$(BUILD)/nsmap: $(BUILD)/obj/src/cmd_nsmap.o $(BUILD)/libnsmap.a
+$(BUILD)/nsmap: $(BUILD)/obj/src/cli/nsmap.o $(BUILD)/libnsmap.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/nstrace: $(BUILD)/obj/src/cmd_nstrace.o $(BUILD)/libnsmap.a
+$(BUILD)/nstrace: $(BUILD)/obj/src/cli/nstrace.o $(BUILD)/libnsmap.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libnsmap.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libnsmap.a $(LDLIBS) -lcmocka
 
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libnsmap.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libnsmap.a $(LDLIBS)
+
+tools: $(TOOL_BIN)
+
 $(BENCH_BIN): bench/baseline.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+# Which library and which project header each file may include (scripts/check-layers.sh).
+layers:
+	@scripts/check-layers.sh .
 
 # Leaks inside graphviz/pango/fontconfig/glib are theirs, not ours.
 export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp print_suppressions=0
@@ -85,34 +111,43 @@ cli: all
 lab: all
 	NSMAP_BUILD=$(BUILD) bats tests/lab
 
-check: unit cli lab
+# The packages first, in their own make: what pkg-config answers is read after them.
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: layers tools unit cli lab
 
 # libFuzzer targets (clang): every tests/fuzz/fuzz_*.c against the library sources,
 # each run for FUZZ_TIME seconds on its seed corpus in tests/fuzz/corpus/NAME.
 FUZZ_TIME ?= 60
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
-FUZZ_LIB  := $(filter-out render/%,$(LIB_SRC))
 
-build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) | $(BUILD)/.deps-ok
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRC) | pkgcheck
 	@mkdir -p build-fuzz
 	clang -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude $(PKGCFLAGS) -fsanitize=fuzzer,address,undefined \
-		-o $@ $< $(FUZZ_LIB) $(PKGLIBS) -lpthread
+		-o $@ $< $(LIB_SRC) $(PKGLIBS) -lpthread
 
-fuzz: $(FUZZ_BIN)
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-run
+
+fuzz-run: $(FUZZ_BIN)
 	@set -e; for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
 		echo "== $$n ($(FUZZ_TIME)s)"; \
 		$$f -max_total_time=$(FUZZ_TIME) -max_len=65536 build-fuzz/corpus-$$n \
 			$$(test -d tests/fuzz/corpus/$$n && echo tests/fuzz/corpus/$$n); done
 
-demo: all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@NSMAP_BUILD=$(BUILD) scripts/demo.sh
 
 # Regenerate docs/tutorial.md from scripts/tutorial.md.in with the tools' real output.
-tutorial: all
+tutorial: deps
+	@$(MAKE) --no-print-directory all
 	NSMAP_BUILD=$(BUILD) scripts/gen-tutorial.sh
 
-bench: all $(BENCH_BIN)
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@NSMAP_BUILD=$(BUILD) bench/run.sh
 
 MANDIR    ?= $(PREFIX)/share/man/man8
@@ -133,4 +168,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/obj/src/cmd_nsmap.d $(BUILD)/obj/src/cmd_nstrace.d
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -18,7 +18,7 @@ teardown() {
 # The options a command's parser accepts: the names of its `struct option` array and the
 # letters of the optstring given to getopt_long, one per line, sorted.
 parser_opts() {
-	local src=$TOP/src/cmd_$1.c
+	local src=$TOP/src/cli/$1.c
 
 	{
 		awk '/struct option [a-z_]+\[\] = \{/ { on = 1; next } on && /^[ \t]*\};/ { on = 0 } on' "$src" |

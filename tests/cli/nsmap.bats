@@ -16,7 +16,7 @@ teardown() {
 @test "--help documents every long option the parser accepts" {
 	run "$NSMAP" --help
 	[ "$status" -eq 0 ]
-	for opt in $(grep -o '{ "[a-z-]*"' src/cmd_nsmap.c | tr -d '{ "'); do
+	for opt in $(grep -o '{ "[a-z-]*"' src/cli/nsmap.c | tr -d '{ "'); do
 		[ "$opt" = colour ] && continue
 		echo "$output" | grep -q -- "--$opt" || { echo "--$opt missing from --help"; false; }
 	done

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "netfilter.h"
-#include "../../src/nf_internal.h"
+#include "../../src/netfilter/nf_int.h"
 
 static void *slurp(const char *name, size_t *len)
 {

@@ -9,7 +9,7 @@
 
 #include "path.h"
 #include "snapshot.h"
-#include "../fixtures/path/blog.h"
+#include "fixture_blog.h"
 
 static struct path_result *walk_from(struct nm_snapshot *s, const char *src, const char *dst,
 				     uint8_t proto, uint16_t dport)

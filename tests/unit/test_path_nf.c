@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "path.h"
-#include "../fixtures/path/blog.h"
+#include "fixture_blog.h"
 
 static struct path_pkt pkt(const char *src, const char *dst, const char *iif, const char *oif,
 			   uint32_t ct)

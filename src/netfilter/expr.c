@@ -13,7 +13,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
-#include "nf_internal.h"
+#include "nf_int.h"
 #include "nf_nft.h"
 
 #define NREGS 20		/* 32-bit words: 0-3 verdict, 4-19 data */

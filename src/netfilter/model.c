@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "netfilter.h"
-#include "nf_internal.h"
+#include "nf_int.h"
 
 static const char *const family_names[] = {
 	[NF_FAMILY_UNSPEC] = "unspec",

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "nf_internal.h"
+#include "nf_int.h"
 
 /* ---- small helpers ---- */
 

@@ -3,7 +3,7 @@
 #ifndef NSMAP_NF_NFT_H
 #define NSMAP_NF_NFT_H
 
-#include "nf_internal.h"
+#include "nf_int.h"
 
 struct nftnl_rule;
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "nf_internal.h"
+#include "nf_int.h"
 #include "jsonstr.h"
 
 /* ---- writing: a field is written only when it differs from its zero/default value ---- */
