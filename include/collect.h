@@ -25,9 +25,19 @@ int netns_open(const struct nm_netns *ns);
 /* Create a socket inside the namespace: setns() in, socket(), setns() back. Returns fd or -errno. */
 int netns_socket(const struct nm_netns *ns, int domain, int type, int proto);
 
+/* A bound libmnl socket on netlink bus (NETLINK_ROUTE, NETLINK_NETFILTER, ...) created inside
+ * ns; rcv_timeout_s > 0 sets SO_RCVTIMEO. NULL with *err = -errno on failure. */
+struct mnl_socket;
+struct mnl_socket *netns_mnl_open(const struct nm_netns *ns, int bus, unsigned int rcv_timeout_s,
+				  int *err);
+
 /* Enter the namespace behind fd / return to the one we started in. */
 int netns_enter_fd(int fd);
 int netns_return(void);
+
+/* kroute.c: the kernel's route for fl in ns (an nm_route_oracle). Returns 0 when the kernel
+ * answered (a refusal is a->err), -errno when it could not be asked. */
+int collect_route_get(const struct nm_netns *ns, const struct nm_flow *fl, struct nm_route_answer *a);
 
 /* Check that we may enter namespaces at all (CAP_SYS_ADMIN). 0 or -EPERM. */
 int collect_check_privileges(void);

@@ -11,6 +11,7 @@
 #define NM_SCHEMA "nsmap.snapshot/1"
 
 struct nf_ruleset;		/* include/netfilter.h */
+struct nm_netns;
 
 /* An IPv4 or IPv6 address with an optional prefix length. family 0 = unset. */
 struct nm_ip {
@@ -35,6 +36,49 @@ struct nm_peer {
 	char *ifname;		/* peer ifname, NULL if not resolved */
 	int ifindex;		/* peer ifindex in its namespace (IFLA_LINK) */
 	int nsid;		/* IFLA_LINK_NETNSID, -1 = same namespace */
+};
+
+/*
+ * Link kinds (src/core/link.c): the kind string of a link as the kernel names it, mapped
+ * to what it implies. Code asks the predicates below, never compares kind strings.
+ */
+enum nm_kind {
+	NM_KIND_OTHER = 0,		/* a kind the table does not know */
+	NM_KIND_LOOPBACK,
+	NM_KIND_DEVICE,			/* hardware (or anything ethernet without IFLA_INFO_KIND) */
+	NM_KIND_TUN,
+	NM_KIND_DUMMY,
+	NM_KIND_VETH,
+	NM_KIND_NETKIT,
+	NM_KIND_BRIDGE,
+	NM_KIND_BOND,
+	NM_KIND_VRF,
+	NM_KIND_MACVLAN,
+	NM_KIND_MACVTAP,
+	NM_KIND_IPVLAN,
+	NM_KIND_IPVTAP,
+	NM_KIND_VLAN,
+	NM_KIND_VXLAN,
+	NM_KIND_GENEVE,
+	NM_KIND_GRE,
+	NM_KIND_GRETAP,
+	NM_KIND_IP6GRE,
+	NM_KIND_IPIP,
+	NM_KIND_IP6TNL,
+	NM_KIND_SIT,
+	NM_KIND_WIREGUARD,
+	NM_KIND_COUNT
+};
+
+#define NM_KIND_F_PEER		0x1	/* IFLA_LINK names the other end of a pair (veth, netkit) */
+#define NM_KIND_F_MASTER	0x2	/* other links name it as their master */
+#define NM_KIND_F_BRIDGE	0x4	/* a switch: frames go from port to port */
+#define NM_KIND_F_LOWER		0x8	/* IFLA_LINK names the device its traffic leaves through */
+
+struct nm_kind_info {
+	const char *name;
+	enum nm_kind kind;
+	unsigned int flags;		/* NM_KIND_F_* */
 };
 
 struct nm_link {
@@ -114,8 +158,28 @@ struct nm_proc {
 	char *comm;
 };
 
+/* A flow to route: what a route lookup, simulated or the kernel's, is asked. */
+struct nm_flow {
+	struct nm_ip src;		/* family 0: any */
+	struct nm_ip dst;
+	const char *iif;		/* NULL for locally generated */
+	const char *oif;
+	uint32_t mark;
+};
+
+/* The kernel's route for a flow (RTM_GETROUTE in the namespace). */
+struct nm_route_answer {
+	char dev[24];			/* egress ifname, "local", "#IFINDEX"; "" on err */
+	struct nm_ip gateway;		/* family 0: on-link */
+	int err;			/* the kernel's refusal (-ENETUNREACH ...), 0 if routed */
+};
+
+/* Who can ask the kernel: collect_route_get() on a live host. Returns 0 when asked (the
+ * answer may be a refusal), -errno when the kernel could not be asked. */
+typedef int (*nm_route_oracle)(const struct nm_netns *ns, const struct nm_flow *fl,
+			       struct nm_route_answer *a);
+
 /* A published port of a container (Docker's NetworkSettings.Ports). */
-#define NM_HAVE_CONTAINER_PORTS 1
 struct nm_port {
 	char *proto;		/* "tcp", "udp", "sctp" */
 	char *host_ip;		/* "0.0.0.0", "::", "127.0.0.1" */
@@ -166,11 +230,6 @@ struct nm_netns {
 	size_t n_unsupported;
 	char **warnings;
 	size_t n_warnings;
-
-	/* collection-time only, never serialised */
-	int fd;			/* open namespace fd or -1 */
-	char *open_path;	/* a path that opens it */
-	uint64_t start_time;	/* oldest holder's start time (jiffies) */
 };
 
 struct nm_snapshot {
@@ -183,6 +242,8 @@ struct nm_snapshot {
 	char **warnings;
 	size_t n_warnings;
 };
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Allocation helpers: never return NULL (abort on OOM like every glib user does). */
 void *nm_xcalloc(size_t n, size_t size);
@@ -210,9 +271,19 @@ void nm_snapshot_sort(struct nm_snapshot *s);
 /* Assign labels from names/container/procs/inode; makes them unique. */
 void nm_snapshot_label(struct nm_snapshot *s);
 
+/* Link kinds: the table row of a kind string (NULL if unknown) and the predicates. */
+const struct nm_kind_info *nm_kind_info(const char *kind);
+enum nm_kind nm_link_kind(const struct nm_link *l);
+bool nm_link_has_peer(const struct nm_link *l);		/* veth, netkit */
+bool nm_link_is_bridge(const struct nm_link *l);
+bool nm_link_has_lower(const struct nm_link *l);	/* macvlan, ipvlan, vlan, vxlan, ... */
+bool nm_link_is_loopback(const struct nm_link *l);
+
 struct nm_netns *nm_find_netns(const struct nm_snapshot *s, const char *id);
 struct nm_link *nm_find_link(const struct nm_netns *ns, const char *ifname);
 struct nm_link *nm_find_link_index(const struct nm_netns *ns, int ifindex);
+/* The link holding addr (the namespace owns it), or NULL. */
+struct nm_link *nm_find_link_addr(const struct nm_netns *ns, const struct nm_ip *addr);
 bool nm_netns_has_bridge(const struct nm_netns *ns);
 
 /* Address helpers. */
@@ -228,6 +299,15 @@ bool nm_netns_matches(const struct nm_netns *ns, const char *pattern);
 int nm_snapshot_select(struct nm_snapshot *s, const char *patterns, char **bad);
 /* Mark (keep[i] = true) the namespaces matching the patterns; NULL patterns = all. */
 int nm_snapshot_mark(const struct nm_snapshot *s, const char *patterns, bool *keep, char **bad);
+
+/* A route as `ip route` prints it ("default via 10.0.0.254 dev veth1"); with NM_RT_LOOKUP
+ * as the evidence of a route lookup: destination, gateway, device, table and metric always,
+ * nothing else. Malloc'd. */
+#define NM_RT_LOOKUP 0x1
+char *nm_route_str(const struct nm_route *r, unsigned int flags);
+
+/* IP protocol names as /etc/protocols (and so iptables and nft) spell them; NULL if none. */
+const char *nm_proto_name(unsigned int proto);
 
 /* Kernel enum <-> string tables (bounds-checked). */
 const char *nm_rt_table_name(uint32_t table, char *buf, size_t len);

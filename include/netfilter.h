@@ -341,6 +341,57 @@ struct nf_hook_entry {
 size_t nf_hook_chains(const struct nf_ruleset *rs, unsigned int family, enum nf_hook hook,
 		      struct nf_hook_entry *out, size_t max);
 
+/* ---- evaluation (src/netfilter/eval.c) ---- */
+
+/* A simulated packet at a hook, as the evaluator sees it. */
+struct nf_pkt {
+	struct nm_ip src, dst;
+	uint8_t proto;
+	uint16_t sport, dport;
+	uint32_t mark;
+	uint32_t ct_state;		/* NF_CT_* (one bit, + NF_CT_SNAT/DNAT) */
+	bool reply;			/* ct direction */
+	const char *iif;		/* NULL for locally generated */
+	const char *oif;		/* NULL before routing */
+	const char *phys_in;		/* bridge port (bridge-nf), NULL otherwise */
+	const char *phys_out;
+	bool bridged;
+};
+
+enum nf_eval_verdict {
+	NF_EVAL_ACCEPT = 0,
+	NF_EVAL_DROP,
+	NF_EVAL_UNKNOWN,		/* an undecodable rule decided it */
+};
+
+struct nf_eval_res {
+	enum nf_eval_verdict verdict;
+	/* The rule (or policy) that decided, for evidence. */
+	const struct nf_table *table;
+	const struct nf_chain *chain;	/* base chain whose policy decided, or rule's chain */
+	const struct nf_rule *rule;	/* NULL when a policy decided */
+	bool by_policy;
+	/* NAT (only at nat hooks, ct NEW). */
+	enum nf_action_kind nat;	/* NF_ACT_CONTINUE if none */
+	const struct nf_rule *nat_rule;
+	const struct nf_table *nat_table;
+	const struct nf_chain *nat_chain;
+	struct nm_ip nat_addr;		/* new address (family 0: automatic, MASQUERADE) */
+	uint16_t nat_port;
+	int n_unsupported;		/* undecodable rules on the way (assumed not to match) */
+	int n_chains;			/* base chains evaluated */
+};
+
+/* Evaluate every base chain of hook for family (NF_FAMILY_IP/IP6) in priority order.
+ * NAT actions are recorded in res (the caller applies them); nat chains are skipped unless
+ * the packet is NEW. Returns 0 or -EINVAL. */
+int nf_eval_hook(const struct nf_ruleset *rs, unsigned int family, enum nf_hook hook,
+		 const struct nf_pkt *p, const struct nm_netns *ns, struct nf_eval_res *res);
+/* "filter FORWARD policy DROP" / "-A FORWARD -i br0 -j ACCEPT (handle 5)". Malloc'd. */
+char *nf_eval_describe(const struct nf_eval_res *res);
+/* Which tool the namespace's rules look like: true for iptables (or no rules at all). */
+bool nf_eval_uses_iptables(const struct nf_ruleset *rs);
+
 /* ---- collection ---- */
 
 /* Sockets for one namespace. Call nf_handle_open() while the thread is inside the target

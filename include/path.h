@@ -125,14 +125,6 @@ json_t *path_result_to_json(const struct path_result *r);
 #define PATH_TABLE_MAIN 254
 #define PATH_TABLE_DEFAULT 253
 
-struct path_flow {
-	struct nm_ip src;		/* family 0: any */
-	struct nm_ip dst;
-	const char *iif;		/* NULL for locally generated */
-	const char *oif;
-	uint32_t mark;
-};
-
 struct path_route_res {
 	const struct nm_route *route;	/* NULL: no route */
 	const struct nm_rule *rule;	/* the policy rule that led to it, NULL for the defaults */
@@ -145,12 +137,8 @@ struct path_route_res {
 	struct nm_ip gateway;		/* family 0: on-link destination */
 };
 
-int path_route_lookup(const struct nm_netns *ns, const struct path_flow *fl,
+int path_route_lookup(const struct nm_netns *ns, const struct nm_flow *fl,
 		      struct path_route_res *res);
-/* "default via 10.0.0.254 dev veth1 table main metric 0" */
-char *path_route_text(const struct nm_route *r);
-/* Does ns own addr (on any link)? Returns the link or NULL. */
-const struct nm_link *path_owner_link(const struct nm_netns *ns, const struct nm_ip *addr);
 /* Source address selection for a packet leaving via dev toward nexthop. */
 bool path_select_src(const struct nm_netns *ns, const struct nm_route *r, const char *dev,
 		     const struct nm_ip *nexthop, struct nm_ip *out);
@@ -162,66 +150,12 @@ bool path_ip_private(const struct nm_ip *ip);
 bool path_link_up(const struct nm_link *l);		/* IFF_UP */
 bool path_link_carrier(const struct nm_link *l);	/* operstate UP/UNKNOWN */
 
-/* ---- netfilter evaluation (nf_eval.c) ---- */
+/* ---- kernel cross-check (src/path/kernel.c) ---- */
 
-struct path_pkt {
-	struct nm_ip src, dst;
-	uint8_t proto;
-	uint16_t sport, dport;
-	uint32_t mark;
-	uint32_t ct_state;		/* NF_CT_* (one bit, + NF_CT_SNAT/DNAT) */
-	bool reply;			/* ct direction */
-	const char *iif;		/* NULL for locally generated */
-	const char *oif;		/* NULL before routing */
-	const char *phys_in;		/* bridge port (bridge-nf), NULL otherwise */
-	const char *phys_out;
-	bool bridged;
-};
-
-enum nf_eval_verdict {
-	NF_EVAL_ACCEPT = 0,
-	NF_EVAL_DROP,
-	NF_EVAL_UNKNOWN,		/* an undecodable rule decided it */
-};
-
-struct nf_eval_res {
-	enum nf_eval_verdict verdict;
-	/* The rule (or policy) that decided, for evidence. */
-	const struct nf_table *table;
-	const struct nf_chain *chain;	/* base chain whose policy decided, or rule's chain */
-	const struct nf_rule *rule;	/* NULL when a policy decided */
-	bool by_policy;
-	/* NAT (only at nat hooks, ct NEW). */
-	enum nf_action_kind nat;	/* NF_ACT_CONTINUE if none */
-	const struct nf_rule *nat_rule;
-	const struct nf_table *nat_table;
-	const struct nf_chain *nat_chain;
-	struct nm_ip nat_addr;		/* new address (family 0: automatic, MASQUERADE) */
-	uint16_t nat_port;
-	int n_unsupported;		/* undecodable rules on the way (assumed not to match) */
-	int n_chains;			/* base chains evaluated */
-};
-
-/* Evaluate every base chain of hook for family (NF_FAMILY_IP/IP6) in priority order.
- * NAT actions are recorded in res (the caller applies them); nat chains are skipped unless
- * the packet is NEW. Returns 0 or -EINVAL. */
-int nf_eval_hook(const struct nf_ruleset *rs, unsigned int family, enum nf_hook hook,
-		 const struct path_pkt *p, const struct nm_netns *ns, struct nf_eval_res *res);
-/* "filter FORWARD policy DROP" / "-A FORWARD -i br0 -j ACCEPT (handle 5)". Malloc'd. */
-char *nf_eval_describe(const struct nf_eval_res *res);
-/* Which tool the namespace's rules look like: true for iptables (or no rules at all). */
-bool nf_eval_uses_iptables(const struct nf_ruleset *rs);
-
-/* ---- kernel cross-check (path_kernel.c) ---- */
-
-/* Ask the kernel (RTM_GETROUTE in ns) for the route of flow; fills dev/gateway or err
- * (a negative errno like -ENETUNREACH). Returns 0 when the kernel answered, -errno when it
- * could not be asked. */
-int path_kernel_route(const struct nm_netns *ns, const struct path_flow *fl, char *dev,
-		      size_t devlen, struct nm_ip *gateway, int *err);
-/* Cross-check every route decision of r with the kernel of a live snapshot; a disagreement
- * becomes a note and a KERNEL_DISAGREES cause. Returns how many decisions were checked. */
-int path_kernel_check(const struct nm_snapshot *s, struct path_result *r);
+/* Cross-check every route decision of r with the kernel's answer (ask: collect_route_get on
+ * a live host); a disagreement becomes a note and a KERNEL_DISAGREES cause. Returns how many
+ * decisions were checked. */
+int path_kernel_check(const struct nm_snapshot *s, struct path_result *r, nm_route_oracle ask);
 
 /* Print causes (with evidence and fix) and notes, as both nstrace modes do. */
 void path_print_diagnosis(FILE *f, const struct diag_cause *causes, size_t n_causes,

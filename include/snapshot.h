@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "jsonstr.h"
+#include "jsonutil.h"
 #include "model.h"
 
 json_t *snap_to_json(const struct nm_snapshot *s);
@@ -15,17 +15,5 @@ int snap_from_json(const json_t *j, struct nm_snapshot **out, char *err, size_t 
 int snap_load(const char *path, struct nm_snapshot **out, char *err, size_t errlen);
 /* Write JSON text (2-space indent, trailing newline). 0 or -errno. */
 int snap_write(const struct nm_snapshot *s, FILE *f);
-
-/* JSON helpers for other modules' sections (strict: wrong type = error). */
-struct jerr {
-	char *buf;
-	size_t len;
-	int failed;
-};
-int snap_get_str(const json_t *o, const char *key, char **out, bool required, struct jerr *e, const char *ctx);
-int snap_get_int(const json_t *o, const char *key, long long *out, long long min, long long max,
-		 bool required, struct jerr *e, const char *ctx);
-int snap_get_bool(const json_t *o, const char *key, bool *out, bool required, struct jerr *e, const char *ctx);
-void snap_fail(struct jerr *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -15,7 +15,5 @@ struct text_opts {
 };
 
 void text_snapshot(FILE *f, const struct nm_snapshot *s, const struct text_opts *o);
-/* "ip route" spelling of one route, e.g. "default via 10.0.0.254 dev veth1". */
-char *text_route(const struct nm_route *r);
 
 #endif

@@ -120,17 +120,6 @@ static bool is_linklocal6(const struct nm_ip *ip)
 	return ip->family == AF_INET6 && ip->addr[0] == 0xfe && (ip->addr[1] & 0xc0) == 0x80;
 }
 
-static bool is_loopback(const struct nm_link *l)
-{
-	return (l->kind && !strcmp(l->kind, "loopback")) || (l->ifname && !strcmp(l->ifname, "lo")) ||
-	       (l->flags & IFF_LOOPBACK);
-}
-
-static bool kind_is(const struct nm_link *l, const char *k)
-{
-	return l->kind && !strcmp(l->kind, k);
-}
-
 const struct nm_route *render_default_route(const struct nm_netns *ns)
 {
 	const struct nm_route *best = NULL;
@@ -356,7 +345,7 @@ struct rg {
 
 static bool link_shown(const struct rg *r, const struct nm_link *l)
 {
-	return r->o->all || !is_loopback(l);
+	return r->o->all || !nm_link_is_loopback(l);
 }
 
 static char *node_name(const struct nm_netns *ns, const char *ifname)
@@ -396,7 +385,7 @@ static const struct nm_netns *ns_by_id(const struct rg *r, const char *id)
 /* A bridge port that is one end of a veth pair into another namespace. */
 static bool is_cross_port(const struct rg *r, const struct nm_netns *ns, const struct nm_link *l)
 {
-	return kind_is(l, "veth") && l->master && l->master_ifindex && l->peer.resolved &&
+	return nm_link_has_peer(l) && l->master && l->master_ifindex && l->peer.resolved &&
 	       l->peer.netns && l->peer.ifname && ns->id && strcmp(l->peer.netns, ns->id) &&
 	       ns_by_id(r, l->peer.netns);
 }
@@ -420,9 +409,9 @@ static const char *bridge_colour(const struct nm_netns *ns, const char *bridge)
 
 	/* the k-th bridge by ifindex, whatever the order of the array */
 	for (i = 0; b && i < ns->n_links; i++)
-		if (kind_is(&ns->links[i], "bridge") && ns->links[i].ifindex < b->ifindex)
+		if (nm_link_is_bridge(&ns->links[i]) && ns->links[i].ifindex < b->ifindex)
 			k++;
-	return palette[k % (sizeof(palette) / sizeof(palette[0]))];
+	return palette[k % ARRAY_SIZE(palette)];
 }
 
 /* A namespace that routes for others: the host, or a namespace with forwarding on and a
@@ -436,7 +425,7 @@ static bool is_gateway(const struct nm_netns *ns)
 	if (ns->sysctl.ip_forward != 1)
 		return false;
 	for (i = 0; i < ns->n_links; i++)
-		if (kind_is(&ns->links[i], "bridge"))
+		if (nm_link_is_bridge(&ns->links[i]))
 			return true;
 	return false;
 }
@@ -515,11 +504,11 @@ static void link_node(struct rg *r, Agraph_t *sub, const struct nm_netns *ns,
 	free(name);
 	sb_name(&b, l->ifname);
 	sb_add(&b, "\\n%s · %s", l->kind ? l->kind : "?", l->state ? l->state : "?");
-	if (l->mtu && l->mtu != 1500 && !is_loopback(l))
+	if (l->mtu && l->mtu != 1500 && !nm_link_is_loopback(l))
 		sb_add(&b, " · mtu %u", l->mtu);
 	if (is_uplink)
 		sb_add(&b, "\\nuplink (default route)");
-	if (r->fold && kind_is(l, "veth") && l->peer.resolved) {
+	if (r->fold && nm_link_has_peer(l) && l->peer.resolved) {
 		const struct nm_netns *pns = ns_by_id(r, l->peer.netns);
 		const struct nm_link *pl = pns ? nm_find_link(pns, l->peer.ifname) : NULL;
 
@@ -532,12 +521,10 @@ static void link_node(struct rg *r, Agraph_t *sub, const struct nm_netns *ns,
 				sb_add(&b, " (DOWN)");
 		}
 	}
-#ifdef NM_HAVE_CONTAINER_PORTS
 	if (l->network) {
 		sb_add(&b, "\\nnetwork ");
 		sb_name(&b, l->network);
 	}
-#endif
 	for (i = 0; i < l->n_addrs; i++) {
 		const struct nm_addr *a = &l->addrs[i];
 
@@ -557,12 +544,12 @@ static void link_node(struct rg *r, Agraph_t *sub, const struct nm_netns *ns,
 		set(n, "fontcolor", "#777777");
 	} else if (!carrier) {
 		set(n, "fillcolor", C_NOCARRIER);
-	} else if (kind_is(l, "bridge")) {
+	} else if (nm_link_is_bridge(l)) {
 		set(n, "fillcolor", C_BRIDGE);
 	} else {
 		set(n, "fillcolor", C_UP);
 	}
-	if (kind_is(l, "bridge")) {
+	if (nm_link_is_bridge(l)) {
 		set(n, "shape", "box");
 		if (admin_up)
 			set(n, "style", "filled,bold");
@@ -652,7 +639,7 @@ static void draw_wires(struct rg *r, size_t idx)
 				set(e, "penwidth", "1.2");
 			}
 		}
-		if (kind_is(l, "veth") && l->peer.present) {
+		if (nm_link_has_peer(l) && l->peer.present) {
 			const struct nm_netns *pns = l->peer.resolved ? ns_by_id(r, l->peer.netns) : NULL;
 			Agnode_t *pn = pns ? find_node(r, pns, l->peer.ifname) : NULL;
 			size_t pidx = pns ? ns_index(r, pns) : 0;
@@ -716,7 +703,7 @@ static void draw_wires(struct rg *r, size_t idx)
 				set(e, "color", broken ? C_WARN : "#999999");
 				set(e, "dir", "none");
 			}
-		} else if (l->link_ifindex && !kind_is(l, "veth") && l->link_ifindex != l->ifindex) {
+		} else if (l->link_ifindex && !nm_link_has_peer(l) && l->link_ifindex != l->ifindex) {
 			const struct nm_link *lower = nm_find_link_index(ns, l->link_ifindex);
 			Agnode_t *ln = lower ? find_node(r, ns, lower->ifname) : NULL;
 
@@ -773,7 +760,7 @@ static void draw_way_out(struct rg *r, size_t idx)
 		const struct nm_link *l = &ns->links[i];
 		Agnode_t *bn;
 
-		if (!kind_is(l, "bridge") || !l->n_addrs || !l->ifname || !strcmp(l->ifname, uplink))
+		if (!nm_link_is_bridge(l) || !l->n_addrs || !l->ifname || !strcmp(l->ifname, uplink))
 			continue;
 		bn = find_node(r, ns, l->ifname);
 		if (!bn)
@@ -798,7 +785,7 @@ static Agnode_t *first_node(struct rg *r, const struct nm_netns *ns)
 	size_t i;
 
 	for (i = 0; i < ns->n_links; i++)
-		if (link_shown(r, &ns->links[i]) && !is_loopback(&ns->links[i]) &&
+		if (link_shown(r, &ns->links[i]) && !nm_link_is_loopback(&ns->links[i]) &&
 		    (!best || ns->links[i].ifindex < best->ifindex))
 			best = &ns->links[i];
 	if (!best) {

@@ -72,14 +72,10 @@ static void push(struct render_nat_note **v, size_t *n, enum render_nat_dir dir,
 	nn->text = text;
 }
 
+/* The protocol of a published port or a NAT rule: a port protocol, else "ip". */
 static const char *proto_name(uint8_t p)
 {
-	switch (p) {
-	case IPPROTO_TCP: return "tcp";
-	case IPPROTO_UDP: return "udp";
-	case IPPROTO_SCTP: return "sctp";
-	default: return "ip";
-	}
+	return p == IPPROTO_TCP || p == IPPROTO_UDP || p == IPPROTO_SCTP ? nm_proto_name(p) : "ip";
 }
 
 static bool is_loopback_ip(const struct nm_ip *ip)
@@ -227,7 +223,6 @@ static void nat_from_rules(const struct nm_snapshot *s, const struct nm_netns *n
 static void nat_from_ports(const struct nm_snapshot *s, const struct nm_netns *ns,
 			   struct render_nat_note **v, size_t *n)
 {
-#ifdef NM_HAVE_CONTAINER_PORTS
 	const struct nm_netns *host = NULL;
 	size_t i;
 
@@ -247,9 +242,6 @@ static void nat_from_ports(const struct nm_snapshot *s, const struct nm_netns *n
 		     nm_xasprintf("%s %s%s%s:%u → %s:%u", p->proto ? p->proto : "tcp", v6 ? "[" : "",
 				  hip, v6 ? "]" : "", p->host_port, ns_name(ns), p->container_port));
 	}
-#else
-	(void)s; (void)ns; (void)v; (void)n;
-#endif
 }
 
 static int note_cmp(const void *a, const void *b)

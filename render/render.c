@@ -21,7 +21,7 @@ static const struct render_format render_formats[] = {
 	{ .name = "pdf", .gv = "pdf", .ext = { "pdf" } },
 };
 
-#define N_FORMATS (sizeof(render_formats) / sizeof(render_formats[0]))
+#define N_FORMATS ARRAY_SIZE(render_formats)
 
 static const struct render_format *format_find(const char *name)
 {

@@ -89,49 +89,6 @@ static void print_link(const struct out *w, const struct nm_snapshot *s, const s
 	fputc('\n', w->f);
 }
 
-char *text_route(const struct nm_route *r)
-{
-	char dst[64], gw[64], src[64], tbl[16];
-	char *out = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&out, &len);
-	bool host;
-
-	if (!m)
-		return nm_xstrdup("?");
-	if (r->type && strcmp(r->type, "unicast"))
-		fprintf(m, "%s ", r->type);
-	host = r->dst.family && r->dst.plen == (r->dst.family == AF_INET ? 32 : 128);
-	fprintf(m, "%s", nm_ip_str(&r->dst, dst, sizeof(dst), r->dst.family && !host));
-	if (r->src.family)
-		fprintf(m, " from %s", nm_ip_str(&r->src, src, sizeof(src), true));
-	if (r->gateway.family)
-		fprintf(m, " via %s", nm_ip_str(&r->gateway, gw, sizeof(gw), false));
-	if (r->dev)
-		fprintf(m, " dev %s", r->dev);
-	if (r->table != 254)
-		fprintf(m, " table %s", nm_rt_table_name(r->table, tbl, sizeof(tbl)));
-	/* like iproute2: "proto boot" (the default for `ip route add`) is not shown */
-	if (r->protocol && strcmp(r->protocol, "boot"))
-		fprintf(m, " proto %s", r->protocol);
-	if (r->scope && strcmp(r->scope, "global"))
-		fprintf(m, " scope %s", r->scope);
-	if (r->prefsrc.family)
-		fprintf(m, " src %s", nm_ip_str(&r->prefsrc, src, sizeof(src), false));
-	if (r->metric)
-		fprintf(m, " metric %u", r->metric);
-	for (size_t i = 0; i < r->n_nexthops; i++) {
-		fprintf(m, " nexthop");
-		if (r->nexthops[i].gateway.family)
-			fprintf(m, " via %s", nm_ip_str(&r->nexthops[i].gateway, gw, sizeof(gw), false));
-		if (r->nexthops[i].dev)
-			fprintf(m, " dev %s", r->nexthops[i].dev);
-		fprintf(m, " weight %d", r->nexthops[i].weight);
-	}
-	fclose(m);
-	return out;
-}
-
 static bool route_shown(const struct out *w, const struct nm_route *r)
 {
 	if (w->o->details)
@@ -210,13 +167,13 @@ static void print_netns(const struct out *w, const struct nm_snapshot *s, const 
 		const struct nm_link *l = &ns->links[i];
 		const struct nm_link *m = l->master_ifindex ? nm_find_link_index(ns, l->master_ifindex) : NULL;
 
-		if (m && !strcmp(m->kind, "bridge"))
+		if (m && nm_link_is_bridge(m))
 			continue;	/* printed under its bridge */
-		if (!w->o->all && !w->o->details && !strcmp(l->kind, "loopback") &&
+		if (!w->o->all && !w->o->details && nm_link_kind(l) == NM_KIND_LOOPBACK &&
 		    !strcmp(l->state, "UNKNOWN") && l->n_addrs <= 2 && ns->n_links > 1)
 			continue;	/* the ever-present lo, up and unremarkable */
 		print_link(w, s, l, "");
-		if (strcmp(l->kind, "bridge"))
+		if (!nm_link_is_bridge(l))
 			continue;
 		for (j = 0, n_ports = 0; j < ns->n_links; j++)
 			if (ns->links[j].master_ifindex == l->ifindex)
@@ -236,7 +193,7 @@ static void print_netns(const struct out *w, const struct nm_snapshot *s, const 
 			continue;
 		if (!k++)
 			fprintf(w->f, "  routes:\n");
-		r = text_route(&ns->routes[i]);
+		r = nm_route_str(&ns->routes[i], 0);
 		fprintf(w->f, "    %s\n", r);
 		free(r);
 	}

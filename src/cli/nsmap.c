@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "collect.h"
-#include "docker.h"
+#include "names.h"
 #include "render.h"
 #include "snapshot.h"
 #include "text.h"

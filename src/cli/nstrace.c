@@ -12,7 +12,7 @@
 #include <arpa/inet.h>
 
 #include "collect.h"
-#include "docker.h"
+#include "names.h"
 #include "path.h"
 #include "snapshot.h"
 #include "trace.h"
@@ -300,7 +300,7 @@ int main(int argc, char **argv)
 	if (note)
 		nm_strv_push(&r->notes, &r->n_notes, note);
 	if (!from)
-		path_kernel_check(s, r);
+		path_kernel_check(s, r, collect_route_get);
 	if (!simulate) {
 		ret = live(s, &q, r, timeout, json, nft_trace, drop_reason);
 		path_result_free(r);

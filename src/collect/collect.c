@@ -194,7 +194,7 @@ static void add_link(struct nl_object *obj, void *arg)
 	nl->forwarding = -1;
 	nl->rp_filter = -1;
 	nl->peer.nsid = -1;
-	if (!strcmp(nl->kind, "veth") || !strcmp(nl->kind, "netkit")) {
+	if (nm_link_has_peer(nl)) {
 		nl->peer.present = nl->link_ifindex > 0;
 		nl->peer.ifindex = nl->link_ifindex;
 		if (rtnl_link_get_link_netnsid(l, &nsid) == 0)

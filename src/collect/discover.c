@@ -4,17 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "collect.h"
+#include "collect_int.h"
 
-#define NETNS_RUN_DIR "/run/netns"
 #define MAX_PROCS_KEPT 16
 
 /* One sighting of a namespace file, before grouping by (dev, ino). */
@@ -230,7 +227,6 @@ int discover_netns(struct nm_snapshot *snap)
 
 		if (i == 0 || s->dev != ss.v[i - 1].dev || s->ino != ss.v[i - 1].ino) {
 			ns = NM_PUSH(snap->netns, snap->n_netns);
-			ns->fd = -1;
 			ns->dev = s->dev;
 			ns->ino = s->ino;
 			ns->id = nm_xasprintf("net:%" PRIu64, s->ino);
@@ -247,13 +243,9 @@ int discover_netns(struct nm_snapshot *snap)
 			break;
 		case SEEN_NAME:
 			nm_strv_push(&ns->names, &ns->n_names, s->text);
-			if (!ns->open_path)
-				ns->open_path = nm_xasprintf(NETNS_RUN_DIR "/%s", s->text);
 			break;
 		case SEEN_MOUNT:
 			nm_strv_push(&ns->mounts, &ns->n_mounts, s->text);
-			if (!ns->open_path)
-				ns->open_path = nm_xstrdup(s->text);
 			break;
 		case SEEN_PROC:
 			/* sorted by start time: the first ones are the oldest holders */
@@ -263,128 +255,11 @@ int discover_netns(struct nm_snapshot *snap)
 
 				p->pid = s->pid;
 				p->comm = nm_xstrdup(s->text);
-				if (ns->n_procs == 1)
-					ns->start_time = s->start;
 			}
-			if (!ns->open_path)
-				ns->open_path = nm_xasprintf("/proc/%d/ns/net", (int)s->pid);
 			break;
 		}
 		free(s->text);
 	}
 	free(ss.v);
-	return 0;
-}
-
-static int open_check(const char *path, const struct nm_netns *ns)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	/* A pid may have been reused, a name re-created: make sure it is the same namespace. */
-	if (fstat(fd, &st) < 0 || st.st_ino != ns->ino || st.st_dev != ns->dev) {
-		close(fd);
-		return -ESTALE;
-	}
-	return fd;
-}
-
-int netns_open(const struct nm_netns *ns)
-{
-	char path[PATH_MAX];
-	int fd, err = -ENOENT;
-	size_t i;
-
-	if (ns->self) {
-		fd = open_check("/proc/self/ns/net", ns);
-		if (fd >= 0)
-			return fd;
-	}
-	if (ns->open_path) {
-		fd = open_check(ns->open_path, ns);
-		if (fd >= 0)
-			return fd;
-		err = fd;
-	}
-	for (i = 0; i < ns->n_names; i++) {
-		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", ns->names[i]);
-		fd = open_check(path, ns);
-		if (fd >= 0)
-			return fd;
-		if (err != -EACCES)
-			err = fd;
-	}
-	for (i = 0; i < ns->n_mounts; i++) {
-		fd = open_check(ns->mounts[i], ns);
-		if (fd >= 0)
-			return fd;
-		if (err != -EACCES)
-			err = fd;
-	}
-	for (i = 0; i < ns->n_procs; i++) {
-		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)ns->procs[i].pid);
-		fd = open_check(path, ns);
-		if (fd >= 0)
-			return fd;
-		if (err != -EACCES)
-			err = fd;
-	}
-	return err;
-}
-
-static int home_fd = -1;
-
-static int home(void)
-{
-	if (home_fd < 0)
-		home_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	return home_fd;
-}
-
-int netns_enter_fd(int fd)
-{
-	if (home() < 0)
-		return -errno;
-	if (setns(fd, CLONE_NEWNET) < 0)
-		return -errno;
-	return 0;
-}
-
-int netns_return(void)
-{
-	if (setns(home(), CLONE_NEWNET) < 0)
-		return -errno;
-	return 0;
-}
-
-int netns_socket(const struct nm_netns *ns, int domain, int type, int proto)
-{
-	int nsfd, fd, err;
-
-	nsfd = netns_open(ns);
-	if (nsfd < 0)
-		return nsfd;
-	err = netns_enter_fd(nsfd);
-	close(nsfd);
-	if (err)
-		return err;
-	fd = socket(domain, type | SOCK_CLOEXEC, proto);
-	err = fd < 0 ? -errno : 0;
-	if (netns_return() < 0) {
-		/* Staying in a foreign namespace would make every later answer wrong. */
-		abort();
-	}
-	return err ? err : fd;
-}
-
-int collect_check_privileges(void)
-{
-	if (home() < 0)
-		return -errno;
-	/* setns() into our own namespace needs exactly what we need: CAP_SYS_ADMIN. */
-	if (setns(home(), CLONE_NEWNET) < 0)
-		return -errno;
 	return 0;
 }

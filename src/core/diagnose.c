@@ -11,78 +11,107 @@
  * runs a command there: "ip netns exec ns1 ", "" or "nsenter --net=/proc/PID/ns/net ").
  * Multi-line fixes are separate commands, run in order.
  */
-static const struct diag_code diag_registry[] = {
-	{ "LINK_DOWN",
+static const struct diag_code diag_registry[DIAG_COUNT] = {
+	[DIAG_LINK_DOWN] = { "LINK_DOWN",
 	  "%{ifname} in %{ns} is down, so no packet gets through it.",
-	  "%{exec}ip link set %{ifname} up" },
-	{ "NO_ADDRESS",
+	  "%{exec}ip link set %{ifname} up",
+	  DIAG_OUT_UNREACHABLE, 0 },
+	[DIAG_NO_ADDRESS] = { "NO_ADDRESS",
 	  "%{ns} has no IPv4 address on %{ifname}, so the packet has no source address.",
-	  "%{exec}ip addr add %{addr} dev %{ifname}" },
-	{ "NO_ROUTE",
+	  "%{exec}ip addr add %{addr} dev %{ifname}",
+	  DIAG_OUT_UNREACHABLE, 0 },
+	[DIAG_NO_ROUTE] = { "NO_ROUTE",
 	  "%{ns} has no route to %{dst}%{why}.",
-	  "%{pre}%{exec}ip route add default via %{gw}" },
-	{ "GATEWAY_UNREACHABLE",
+	  "%{pre}%{exec}ip route add default via %{gw}",
+	  DIAG_OUT_UNREACHABLE, 0 },
+	[DIAG_GATEWAY_UNREACHABLE] = { "GATEWAY_UNREACHABLE",
 	  "%{ns} sends to gateway %{gw} via %{ifname}, but nothing on that segment owns %{gw}.",
-	  "%{gwexec}ip addr add %{gw}/%{plen} dev %{gwdev}" },
-	{ "NOT_ON_BRIDGE",
+	  "%{gwexec}ip addr add %{gw}/%{plen} dev %{gwdev}",
+	  DIAG_OUT_UNREACHABLE, 0 },
+	[DIAG_NOT_ON_BRIDGE] = { "NOT_ON_BRIDGE",
 	  "%{ifname} in %{ns} is not a port of bridge %{bridge}, which owns the gateway %{gw}.",
-	  "%{exec}ip link set %{ifname} master %{bridge}" },
-	{ "PEER_MISSING",
+	  "%{exec}ip link set %{ifname} master %{bridge}",
+	  DIAG_OUT_UNREACHABLE, 0 },
+	[DIAG_PEER_MISSING] = { "PEER_MISSING",
 	  "%{ns} has no interface except lo: nothing connects it to another namespace.",
-	  "%{hexec}ip link add %{ifname}-br type veth peer name %{ifname} netns %{nsarg}" },
-	{ "FORWARDING_DISABLED",
+	  "%{hexec}ip link add %{ifname}-br type veth peer name %{ifname} netns %{nsarg}",
+	  DIAG_OUT_UNREACHABLE, 0 },
+	[DIAG_FORWARDING_DISABLED] = { "FORWARDING_DISABLED",
 	  "%{ns} does not forward packets between interfaces: %{sysctl} = %{value}.",
-	  "%{exec}sysctl -w %{sysctl}=1" },
-	{ "FORWARD_DROP",
+	  "%{exec}sysctl -w %{sysctl}=1",
+	  DIAG_OUT_DROPPED, 0 },
+	[DIAG_FORWARD_DROP] = { "FORWARD_DROP",
 	  "%{ns} drops the packet from %{iif} to %{oif} in the FORWARD hook (%{rule}).",
-	  "%{exec}iptables -I FORWARD -i %{iif} -o %{oif} -j ACCEPT" },
-	{ "INPUT_DROP",
+	  "%{exec}iptables -I FORWARD -i %{iif} -o %{oif} -j ACCEPT",
+	  DIAG_OUT_DROPPED, DIAG_F_RULE_DROP },
+	[DIAG_INPUT_DROP] = { "INPUT_DROP",
 	  "%{ns} drops the packet to its own address %{dst} in the INPUT hook (%{rule}).",
-	  "%{exec}iptables -I INPUT -s %{src} -d %{dst} -j ACCEPT" },
-	{ "OUTPUT_DROP",
+	  "%{exec}iptables -I INPUT -s %{src} -d %{dst} -j ACCEPT",
+	  DIAG_OUT_DROPPED, DIAG_F_RULE_DROP },
+	[DIAG_OUTPUT_DROP] = { "OUTPUT_DROP",
 	  "%{ns} drops the packet it sends to %{dst} in the %{hook} hook (%{rule}).",
-	  "%{exec}iptables -t %{table} -I %{chain} -d %{dst} -j ACCEPT" },
-	{ "NO_SNAT",
+	  "%{exec}iptables -t %{table} -I %{chain} -d %{dst} -j ACCEPT",
+	  DIAG_OUT_DROPPED, DIAG_F_RULE_DROP },
+	[DIAG_NO_SNAT] = { "NO_SNAT",
 	  "%{ns} sends the packet out of %{ifname} with the private source %{src}: the reply from %{dst} cannot find its way back.",
-	  "%{exec}iptables -t nat -A POSTROUTING -s %{subnet} -o %{ifname} -j MASQUERADE" },
-	{ "RETURN_DROPPED",
+	  "%{exec}iptables -t nat -A POSTROUTING -s %{subnet} -o %{ifname} -j MASQUERADE",
+	  DIAG_OUT_NO_REPLY, 0 },
+	[DIAG_RETURN_DROPPED] = { "RETURN_DROPPED",
 	  "%{ns} drops the reply from %{src} to %{dst} in the %{hook} hook (%{rule}).",
-	  "%{exec}iptables -I %{chain} %{ifs}-m state --state RELATED,ESTABLISHED -j ACCEPT" },
-	{ "RP_FILTER",
+	  "%{exec}iptables -I %{chain} %{ifs}-m state --state RELATED,ESTABLISHED -j ACCEPT",
+	  DIAG_OUT_NO_REPLY, DIAG_F_RULE_DROP },
+	[DIAG_RP_FILTER] = { "RP_FILTER",
 	  "%{ns} drops the packet from %{src} arriving on %{ifname}: rp_filter is %{value} and %{why}.",
-	  "%{exec}sysctl -w net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.%{ifname}.rp_filter=0" },
-	{ "STALE_CONNTRACK",
+	  "%{exec}sysctl -w net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.%{ifname}.rp_filter=0",
+	  DIAG_OUT_DROPPED, 0 },
+	[DIAG_STALE_CONNTRACK] = { "STALE_CONNTRACK",
 	  "%{ns} has a conntrack entry for this flow from before the NAT rule existed, so the rule is never consulted.",
-	  "%{exec}conntrack -D -s %{src}" },
-	{ "UPSTREAM_NO_REPLY",
+	  "%{exec}conntrack -D -s %{src}",
+	  DIAG_OUT_NO_REPLY, DIAG_F_RESERVED },
+	[DIAG_UPSTREAM_NO_REPLY] = { "UPSTREAM_NO_REPLY",
 	  "Beyond the host's uplink %{ifname}, %{why}: not a problem of this host.",
-	  "" },
-	{ "PREROUTING_DROP",
+	  "",
+	  DIAG_OUT_NO_REPLY, 0 },
+	[DIAG_PREROUTING_DROP] = { "PREROUTING_DROP",
 	  "%{ns} drops the packet from %{src} in the PREROUTING hook (%{rule}).",
-	  "%{exec}iptables -t %{table} -I PREROUTING -s %{src} -j ACCEPT" },
-	{ "ROUTE_REJECT",
+	  "%{exec}iptables -t %{table} -I PREROUTING -s %{src} -j ACCEPT",
+	  DIAG_OUT_DROPPED, DIAG_F_RULE_DROP },
+	[DIAG_ROUTE_REJECT] = { "ROUTE_REJECT",
 	  "%{ns} has a %{type} route for %{dst} (%{route}), so the kernel refuses the packet.",
-	  "%{exec}ip route del %{routekey}" },
-	{ "KERNEL_DISAGREES",
+	  "%{exec}ip route del %{routekey}",
+	  DIAG_OUT_UNREACHABLE, 0 },
+	[DIAG_KERNEL_DISAGREES] = { "KERNEL_DISAGREES",
 	  "The kernel's route in %{ns} (%{kernel}) differs from the simulated one (%{sim}).",
-	  "" },
+	  "",
+	  DIAG_OUT_UNREACHABLE, 0 },
 };
 
-const struct diag_code *diag_codes(size_t *n)
+const struct diag_code *diag_code(enum diag_id id)
 {
-	*n = sizeof(diag_registry) / sizeof(diag_registry[0]);
-	return diag_registry;
+	if ((unsigned int)id >= DIAG_COUNT || !diag_registry[id].code)
+		return NULL;
+	return &diag_registry[id];
 }
 
-const struct diag_code *diag_find(const char *code)
+const struct diag_code *diag_find(const char *code, enum diag_id *id)
 {
-	size_t i, n;
-	const struct diag_code *c = diag_codes(&n);
+	size_t i;
 
-	for (i = 0; code && i < n; i++)
-		if (!strcmp(c[i].code, code))
-			return &c[i];
+	for (i = 0; code && i < DIAG_COUNT; i++) {
+		if (diag_registry[i].code && !strcmp(diag_registry[i].code, code)) {
+			if (id)
+				*id = (enum diag_id)i;
+			return &diag_registry[i];
+		}
+	}
 	return NULL;
+}
+
+bool diag_has_flag(enum diag_id id, unsigned int flag)
+{
+	const struct diag_code *dc = diag_code(id);
+
+	return dc && (dc->flags & flag);
 }
 
 struct diag_buf {
@@ -144,10 +173,10 @@ char *diag_expand(const char *tmpl, const struct diag_kv *kv, size_t n_kv)
 	return b.s;
 }
 
-struct diag_cause *diag_add(struct diag_cause **v, size_t *n, const char *code, const char *netns,
+struct diag_cause *diag_add(struct diag_cause **v, size_t *n, enum diag_id id, const char *netns,
 			    const char *evidence, const struct diag_kv *kv, size_t n_kv)
 {
-	const struct diag_code *dc = diag_find(code);
+	const struct diag_code *dc = diag_code(id);
 	struct diag_cause *c;
 	char *msg;
 	size_t i;
@@ -156,12 +185,13 @@ struct diag_cause *diag_add(struct diag_cause **v, size_t *n, const char *code, 
 		return NULL;
 	msg = diag_expand(dc->message, kv, n_kv);
 	for (i = 0; i < *n; i++) {
-		if (!strcmp((*v)[i].code, dc->code) && !strcmp((*v)[i].message, msg)) {
+		if ((*v)[i].id == id && !strcmp((*v)[i].message, msg)) {
 			free(msg);
 			return NULL;
 		}
 	}
 	c = NM_PUSH(*v, *n);
+	c->id = id;
 	c->code = dc->code;
 	c->netns = nm_xstrdup(netns ? netns : "");
 	c->message = msg;

@@ -140,11 +140,7 @@ void nm_netns_clear(struct nm_netns *ns)
 	}
 	free(ns->unsupported);
 	strv_free(ns->warnings, ns->n_warnings);
-	if (ns->fd >= 0 && ns->fd != 0)
-		close(ns->fd);
-	free(ns->open_path);
 	memset(ns, 0, sizeof(*ns));
-	ns->fd = -1;
 }
 
 void nm_snapshot_free(struct nm_snapshot *s)
@@ -346,7 +342,7 @@ bool nm_netns_has_bridge(const struct nm_netns *ns)
 	size_t i;
 
 	for (i = 0; i < ns->n_links; i++)
-		if (ns->links[i].kind && !strcmp(ns->links[i].kind, "bridge"))
+		if (nm_link_is_bridge(&ns->links[i]))
 			return true;
 	return false;
 }
@@ -370,6 +366,17 @@ struct nm_link *nm_find_link_index(const struct nm_netns *ns, int ifindex)
 	for (i = 0; i < ns->n_links; i++)
 		if (ns->links[i].ifindex == ifindex)
 			return &ns->links[i];
+	return NULL;
+}
+
+struct nm_link *nm_find_link_addr(const struct nm_netns *ns, const struct nm_ip *addr)
+{
+	size_t i, j;
+
+	for (i = 0; i < ns->n_links; i++)
+		for (j = 0; j < ns->links[i].n_addrs; j++)
+			if (nm_ip_equal(&ns->links[i].addrs[j].local, addr))
+				return &ns->links[i];
 	return NULL;
 }
 

@@ -25,55 +25,6 @@ static const char *family_str(int family)
 	return family == AF_INET6 ? "inet6" : family == AF_INET ? "inet" : "unspec";
 }
 
-/* Kernel names (ifnames, comm, rule comments, table names) are bytes, not UTF-8: jansson
- * refuses invalid UTF-8, so such bytes are spelled "\\xNN" instead of losing the string. */
-json_t *snap_json_str(const char *str)
-{
-	json_t *j;
-	char *clean, *w;
-	const unsigned char *p;
-
-	if (!str)
-		return json_null();
-	j = json_string(str);
-	if (j)
-		return j;
-	clean = w = nm_xrealloc(NULL, strlen(str) * 4 + 1, 1);
-	for (p = (const unsigned char *)str; *p;) {
-		size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
-			   (*p & 0xf8) == 0xf0 ? 4 : 0;
-		char one[5] = { 0 };
-		size_t k;
-
-		for (k = 1; n && k < n; k++)
-			if ((p[k] & 0xc0) != 0x80)
-				n = 0;
-		if (n) {
-			memcpy(one, p, n);
-			if (n == 1 || (j = json_string(one))) {
-				json_decref(j);
-				j = NULL;
-				memcpy(w, p, n);
-				w += n;
-				p += n;
-				continue;
-			}
-		}
-		w += sprintf(w, "\\x%02x", *p);
-		p++;
-	}
-	*w = '\0';
-	j = json_string(clean);
-	free(clean);
-	return j ? j : json_string("?");
-}
-
-static void set_str(json_t *o, const char *k, const char *v)
-{
-	if (v)
-		json_object_set_new(o, k, snap_json_str(v));
-}
-
 static void set_ip(json_t *o, const char *k, const struct nm_ip *ip, bool plen_if_not_host)
 {
 	char buf[64];
@@ -125,7 +76,7 @@ static json_t *flags_json(unsigned int flags)
 
 	if ((flags & 0x1) && !(flags & 0x10000))
 		json_array_append_new(a, json_string("NO-CARRIER"));
-	for (i = 0; i < sizeof(link_flags) / sizeof(link_flags[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(link_flags); i++)
 		if (flags & link_flags[i].bit)
 			json_array_append_new(a, json_string(link_flags[i].name));
 	return a;
@@ -137,22 +88,22 @@ static json_t *link_json(const struct nm_link *l)
 	size_t i;
 
 	json_object_set_new(o, "ifindex", json_integer(l->ifindex));
-	set_str(o, "ifname", l->ifname);
-	set_str(o, "kind", l->kind);
-	set_str(o, "state", l->state);
+	nm_json_set_str(o, "ifname", l->ifname);
+	nm_json_set_str(o, "kind", l->kind);
+	nm_json_set_str(o, "state", l->state);
 	json_object_set_new(o, "flags", flags_json(l->flags));
 	json_object_set_new(o, "mtu", json_integer(l->mtu));
-	json_object_set_new(o, "address", snap_json_str(l->mac));
-	json_object_set_new(o, "master", snap_json_str(l->master));
+	json_object_set_new(o, "address", nm_json_str(l->mac));
+	json_object_set_new(o, "master", nm_json_str(l->master));
 	json_object_set_new(o, "master_index", json_integer(l->master_ifindex));
 	json_object_set_new(o, "link_index", json_integer(l->link_ifindex));
-	set_str(o, "network", l->network);
+	nm_json_set_str(o, "network", l->network);
 	if (l->peer.present) {
 		json_t *p = json_object();
 
-		json_object_set_new(p, "netns", snap_json_str(l->peer.netns));
-		json_object_set_new(p, "label", snap_json_str(l->peer.label));
-		json_object_set_new(p, "ifname", snap_json_str(l->peer.ifname));
+		json_object_set_new(p, "netns", nm_json_str(l->peer.netns));
+		json_object_set_new(p, "label", nm_json_str(l->peer.label));
+		json_object_set_new(p, "ifname", nm_json_str(l->peer.ifname));
 		json_object_set_new(p, "ifindex", json_integer(l->peer.ifindex));
 		json_object_set_new(p, "nsid", json_integer(l->peer.nsid));
 		json_object_set_new(p, "resolved", json_boolean(l->peer.resolved));
@@ -168,11 +119,11 @@ static json_t *link_json(const struct nm_link *l)
 		json_object_set_new(ao, "family", json_string(family_str(a->local.family)));
 		json_object_set_new(ao, "local", json_string(nm_ip_str(&a->local, buf, sizeof(buf), false)));
 		json_object_set_new(ao, "prefixlen", json_integer(a->local.plen));
-		set_str(ao, "scope", a->scope);
+		nm_json_set_str(ao, "scope", a->scope);
 		if (a->peer.family)
 			json_object_set_new(ao, "address",
 					    json_string(nm_ip_str(&a->peer, buf, sizeof(buf), false)));
-		set_str(ao, "label", a->label);
+		nm_json_set_str(ao, "label", a->label);
 		json_object_set_new(ao, "flags", json_integer(a->flags));
 		json_array_append_new(addrs, ao);
 	}
@@ -188,15 +139,15 @@ static json_t *route_json(const struct nm_route *r)
 
 	json_object_set_new(o, "family", json_string(family_str(r->family)));
 	json_object_set_new(o, "table", json_string(nm_rt_table_name(r->table, buf, sizeof(buf))));
-	set_str(o, "type", r->type);
+	nm_json_set_str(o, "type", r->type);
 	json_object_set_new(o, "dst", route_dst_json(&r->dst));
 	if (r->src.family)
 		json_object_set_new(o, "src", route_dst_json(&r->src));
 	set_ip(o, "gateway", &r->gateway, false);
-	set_str(o, "dev", r->dev);
+	nm_json_set_str(o, "dev", r->dev);
 	set_ip(o, "prefsrc", &r->prefsrc, false);
-	set_str(o, "protocol", r->protocol);
-	set_str(o, "scope", r->scope);
+	nm_json_set_str(o, "protocol", r->protocol);
+	nm_json_set_str(o, "scope", r->scope);
 	json_object_set_new(o, "metric", json_integer(r->metric));
 	if (r->tos)
 		json_object_set_new(o, "tos", json_integer(r->tos));
@@ -207,7 +158,7 @@ static json_t *route_json(const struct nm_route *r)
 			json_t *n = json_object();
 
 			set_ip(n, "gateway", &r->nexthops[i].gateway, false);
-			set_str(n, "dev", r->nexthops[i].dev);
+			nm_json_set_str(n, "dev", r->nexthops[i].dev);
 			json_object_set_new(n, "weight", json_integer(r->nexthops[i].weight));
 			json_array_append_new(a, n);
 		}
@@ -224,13 +175,13 @@ static json_t *rule_json(const struct nm_rule *r)
 	json_object_set_new(o, "family", json_string(family_str(r->family)));
 	json_object_set_new(o, "priority", json_integer(r->priority));
 	json_object_set_new(o, "table", json_string(nm_rt_table_name(r->table, buf, sizeof(buf))));
-	set_str(o, "action", r->action);
+	nm_json_set_str(o, "action", r->action);
 	if (r->src.family)
 		json_object_set_new(o, "src", route_dst_json(&r->src));
 	if (r->dst.family)
 		json_object_set_new(o, "dst", route_dst_json(&r->dst));
-	set_str(o, "iif", r->iif);
-	set_str(o, "oif", r->oif);
+	nm_json_set_str(o, "iif", r->iif);
+	nm_json_set_str(o, "oif", r->oif);
 	if (r->fwmark || r->fwmask) {
 		json_object_set_new(o, "fwmark", json_integer(r->fwmark));
 		json_object_set_new(o, "fwmask", json_integer(r->fwmask));
@@ -246,7 +197,7 @@ static json_t *strv_json(char **v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		json_array_append_new(a, snap_json_str(v[i]));
+		json_array_append_new(a, nm_json_str(v[i]));
 	return a;
 }
 
@@ -255,8 +206,8 @@ static json_t *netns_json(const struct nm_netns *ns)
 	json_t *o = json_object(), *a, *sc, *pa;
 	size_t i;
 
-	set_str(o, "id", ns->id);
-	set_str(o, "label", ns->label);
+	nm_json_set_str(o, "id", ns->id);
+	nm_json_set_str(o, "label", ns->label);
 	json_object_set_new(o, "inode", json_integer((json_int_t)ns->ino));
 	json_object_set_new(o, "dev", json_integer((json_int_t)ns->dev));
 	json_object_set_new(o, "self", json_boolean(ns->self));
@@ -267,7 +218,7 @@ static json_t *netns_json(const struct nm_netns *ns)
 		json_t *p = json_object();
 
 		json_object_set_new(p, "pid", json_integer(ns->procs[i].pid));
-		set_str(p, "comm", ns->procs[i].comm);
+		nm_json_set_str(p, "comm", ns->procs[i].comm);
 		json_array_append_new(a, p);
 	}
 	json_object_set_new(o, "processes", a);
@@ -275,17 +226,17 @@ static json_t *netns_json(const struct nm_netns *ns)
 	if (ns->container) {
 		json_t *c = json_object();
 
-		set_str(c, "name", ns->container->name);
-		set_str(c, "id", ns->container->id);
-		set_str(c, "image", ns->container->image);
-		set_str(c, "runtime", ns->container->runtime);
+		nm_json_set_str(c, "name", ns->container->name);
+		nm_json_set_str(c, "id", ns->container->id);
+		nm_json_set_str(c, "image", ns->container->image);
+		nm_json_set_str(c, "runtime", ns->container->runtime);
 		pa = json_array();
 		for (i = 0; i < ns->container->n_ports; i++) {
 			const struct nm_port *pt = &ns->container->ports[i];
 			json_t *po = json_object();
 
-			set_str(po, "proto", pt->proto);
-			set_str(po, "host_ip", pt->host_ip);
+			nm_json_set_str(po, "proto", pt->proto);
+			nm_json_set_str(po, "host_ip", pt->host_ip);
 			json_object_set_new(po, "host_port", json_integer(pt->host_port));
 			json_object_set_new(po, "container_port", json_integer(pt->container_port));
 			json_array_append_new(pa, po);
@@ -321,9 +272,9 @@ static json_t *netns_json(const struct nm_netns *ns)
 		char buf[64];
 
 		json_object_set_new(n, "dst", json_string(nm_ip_str(&ns->neighs[i].dst, buf, sizeof(buf), false)));
-		set_str(n, "dev", ns->neighs[i].dev);
-		set_str(n, "lladdr", ns->neighs[i].lladdr);
-		set_str(n, "state", ns->neighs[i].state);
+		nm_json_set_str(n, "dev", ns->neighs[i].dev);
+		nm_json_set_str(n, "lladdr", ns->neighs[i].lladdr);
+		nm_json_set_str(n, "state", ns->neighs[i].state);
 		json_array_append_new(a, n);
 	}
 	json_object_set_new(o, "neighbours", a);
@@ -332,8 +283,8 @@ static json_t *netns_json(const struct nm_netns *ns)
 	for (i = 0; i < ns->n_unsupported; i++) {
 		json_t *u = json_object();
 
-		set_str(u, "what", ns->unsupported[i].what);
-		set_str(u, "raw", ns->unsupported[i].raw);
+		nm_json_set_str(u, "what", ns->unsupported[i].what);
+		nm_json_set_str(u, "raw", ns->unsupported[i].raw);
 		json_array_append_new(a, u);
 	}
 	json_object_set_new(o, "unsupported", a);
@@ -347,7 +298,7 @@ static json_t *snap_to_json_head(const struct nm_snapshot *s)
 	json_t *o = json_object();
 
 	json_object_set_new(o, "schema", json_string(NM_SCHEMA));
-	json_object_set_new(o, "hostname", snap_json_str(s->hostname));
+	json_object_set_new(o, "hostname", nm_json_str(s->hostname));
 	json_object_set_new(o, "kernel", s->kernel ? json_string(s->kernel) : json_null());
 	json_object_set_new(o, "created", s->created ? json_string(s->created) : json_null());
 	json_object_set_new(o, "warnings", strv_json(s->warnings, s->n_warnings));
@@ -461,143 +412,12 @@ int snap_write(const struct nm_snapshot *s, FILE *f)
 
 /* ---- loading ---- */
 
-void snap_fail(struct jerr *e, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (e->failed++)
-		return;		/* keep the first error: it is the cause */
-	va_start(ap, fmt);
-	vsnprintf(e->buf, e->len, fmt, ap);
-	va_end(ap);
-}
-
-int snap_get_str(const json_t *o, const char *key, char **out, bool required,
-		 struct jerr *e, const char *ctx)
-{
-	json_t *v = json_object_get(o, key);
-
-	*out = NULL;
-	if (!v || json_is_null(v)) {
-		if (required) {
-			snap_fail(e, "%s: missing \"%s\"", ctx, key);
-			return -EINVAL;
-		}
-		return 0;
-	}
-	if (!json_is_string(v)) {
-		snap_fail(e, "%s.%s: expected a string", ctx, key);
-		return -EINVAL;
-	}
-	*out = nm_xstrdup(json_string_value(v));
-	return 0;
-}
-
-int snap_get_int(const json_t *o, const char *key, long long *out, long long min, long long max,
-		 bool required, struct jerr *e, const char *ctx)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (!v || json_is_null(v)) {
-		if (required) {
-			snap_fail(e, "%s: missing \"%s\"", ctx, key);
-			return -EINVAL;
-		}
-		return 1;	/* absent: caller keeps its default */
-	}
-	if (!json_is_integer(v)) {
-		snap_fail(e, "%s.%s: expected an integer", ctx, key);
-		return -EINVAL;
-	}
-	if (json_integer_value(v) < min || json_integer_value(v) > max) {
-		snap_fail(e, "%s.%s: %lld out of range", ctx, key, (long long)json_integer_value(v));
-		return -EINVAL;
-	}
-	*out = json_integer_value(v);
-	return 0;
-}
-
-int snap_get_bool(const json_t *o, const char *key, bool *out, bool required,
-		  struct jerr *e, const char *ctx)
-{
-	json_t *v = json_object_get(o, key);
-
-	*out = false;
-	if (!v) {
-		if (required) {
-			snap_fail(e, "%s: missing \"%s\"", ctx, key);
-			return -EINVAL;
-		}
-		return 0;
-	}
-	if (!json_is_boolean(v)) {
-		snap_fail(e, "%s.%s: expected true or false", ctx, key);
-		return -EINVAL;
-	}
-	*out = json_is_true(v);
-	return 0;
-}
-
-static const json_t *get_array(const json_t *o, const char *key, bool required,
-			       struct jerr *e, const char *ctx)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (!v || json_is_null(v)) {
-		if (required)
-			snap_fail(e, "%s: missing \"%s\"", ctx, key);
-		return NULL;
-	}
-	if (!json_is_array(v)) {
-		snap_fail(e, "%s.%s: expected an array", ctx, key);
-		return NULL;
-	}
-	return v;
-}
-
-static int get_strv(const json_t *o, const char *key, char ***v, size_t *n,
-		    struct jerr *e, const char *ctx)
-{
-	const json_t *a = get_array(o, key, false, e, ctx);
-	size_t i;
-	json_t *x;
-
-	if (!a)
-		return e->failed ? -EINVAL : 0;
-	json_array_foreach(a, i, x) {
-		if (!json_is_string(x)) {
-			snap_fail(e, "%s.%s[%zu]: expected a string", ctx, key, i);
-			return -EINVAL;
-		}
-		nm_strv_push(v, n, json_string_value(x));
-	}
-	return 0;
-}
-
-static int get_ip(const json_t *o, const char *key, struct nm_ip *ip, bool required,
-		  struct jerr *e, const char *ctx)
-{
-	char *s = NULL;
-	int err;
-
-	memset(ip, 0, sizeof(*ip));
-	if (snap_get_str(o, key, &s, required, e, ctx))
-		return -EINVAL;
-	if (!s)
-		return 0;
-	err = nm_ip_parse(s, ip);
-	if (err)
-		snap_fail(e, "%s.%s: \"%s\" is not an address", ctx, key, s);
-	free(s);
-	return err;
-}
-
-static int get_family(const json_t *o, uint8_t *family, struct jerr *e, const char *ctx)
+static int get_family(const json_t *o, uint8_t *family, struct nm_jerr *e, const char *ctx)
 {
 	char *s = NULL;
 	int ret = 0;
 
-	if (snap_get_str(o, "family", &s, true, e, ctx))
+	if (nm_json_get_str(o, "family", &s, true, e, ctx))
 		return -EINVAL;
 	if (!strcmp(s, "inet"))
 		*family = AF_INET;
@@ -606,31 +426,31 @@ static int get_family(const json_t *o, uint8_t *family, struct jerr *e, const ch
 	else if (!strcmp(s, "unspec"))
 		*family = 0;
 	else {
-		snap_fail(e, "%s.family: unknown family \"%s\"", ctx, s);
+		nm_json_fail(e, "%s.family: unknown family \"%s\"", ctx, s);
 		ret = -EINVAL;
 	}
 	free(s);
 	return ret;
 }
 
-static int get_table(const json_t *o, const char *key, uint32_t *table, struct jerr *e, const char *ctx)
+static int get_table(const json_t *o, const char *key, uint32_t *table, struct nm_jerr *e, const char *ctx)
 {
 	char *s = NULL;
 	int ret = 0;
 
-	if (snap_get_str(o, key, &s, true, e, ctx))
+	if (nm_json_get_str(o, key, &s, true, e, ctx))
 		return -EINVAL;
 	if (nm_rt_table_parse(s, table)) {
-		snap_fail(e, "%s.%s: unknown table \"%s\"", ctx, key, s);
+		nm_json_fail(e, "%s.%s: unknown table \"%s\"", ctx, key, s);
 		ret = -EINVAL;
 	}
 	free(s);
 	return ret;
 }
 
-static int flags_from_json(const json_t *o, unsigned int *flags, struct jerr *e, const char *ctx)
+static int flags_from_json(const json_t *o, unsigned int *flags, struct nm_jerr *e, const char *ctx)
 {
-	const json_t *a = get_array(o, "flags", true, e, ctx);
+	const json_t *a = nm_json_get_array(o, "flags", true, e, ctx);
 	size_t i, k;
 	json_t *x;
 
@@ -642,19 +462,19 @@ static int flags_from_json(const json_t *o, unsigned int *flags, struct jerr *e,
 		bool found = false;
 
 		if (!n) {
-			snap_fail(e, "%s.flags[%zu]: expected a string", ctx, i);
+			nm_json_fail(e, "%s.flags[%zu]: expected a string", ctx, i);
 			return -EINVAL;
 		}
 		if (!strcmp(n, "NO-CARRIER"))
 			continue;	/* derived from UP without LOWER_UP */
-		for (k = 0; k < sizeof(link_flags) / sizeof(link_flags[0]); k++) {
+		for (k = 0; k < ARRAY_SIZE(link_flags); k++) {
 			if (!strcmp(n, link_flags[k].name)) {
 				*flags |= link_flags[k].bit;
 				found = true;
 			}
 		}
 		if (!found) {
-			snap_fail(e, "%s.flags[%zu]: unknown flag \"%s\"", ctx, i, n);
+			nm_json_fail(e, "%s.flags[%zu]: unknown flag \"%s\"", ctx, i, n);
 			return -EINVAL;
 		}
 	}
@@ -662,10 +482,10 @@ static int flags_from_json(const json_t *o, unsigned int *flags, struct jerr *e,
 }
 
 static int opt_int(const json_t *o, const char *key, int *out, int min, int max,
-		   struct jerr *e, const char *ctx)
+		   struct nm_jerr *e, const char *ctx)
 {
 	long long v;
-	int r = snap_get_int(o, key, &v, min, max, false, e, ctx);
+	int r = nm_json_get_int(o, key, &v, min, max, false, e, ctx);
 
 	if (r < 0)
 		return r;
@@ -674,11 +494,11 @@ static int opt_int(const json_t *o, const char *key, int *out, int min, int max,
 }
 
 /* Every element of the array o[key] must be an object; fn reads one (into arg's array). */
-static int each_object(const json_t *o, const char *key, bool required, struct jerr *e,
-		       const char *ctx, int (*fn)(const json_t *x, void *arg, struct jerr *e,
+static int each_object(const json_t *o, const char *key, bool required, struct nm_jerr *e,
+		       const char *ctx, int (*fn)(const json_t *x, void *arg, struct nm_jerr *e,
 						  const char *ctx), void *arg)
 {
-	const json_t *a = get_array(o, key, required, e, ctx);
+	const json_t *a = nm_json_get_array(o, key, required, e, ctx);
 	char c[512];
 	size_t i;
 	json_t *x;
@@ -688,7 +508,7 @@ static int each_object(const json_t *o, const char *key, bool required, struct j
 	json_array_foreach(a, i, x) {
 		snprintf(c, sizeof(c), "%s.%s[%zu]", ctx, key, i);
 		if (!json_is_object(x)) {
-			snap_fail(e, "%s: expected an object", c);
+			nm_json_fail(e, "%s: expected an object", c);
 			return -EINVAL;
 		}
 		if (fn(x, arg, e, c))
@@ -697,141 +517,141 @@ static int each_object(const json_t *o, const char *key, bool required, struct j
 	return 0;
 }
 
-static int addr_elem(const json_t *x, void *arg, struct jerr *e, const char *c)
+static int addr_elem(const json_t *x, void *arg, struct nm_jerr *e, const char *c)
 {
 	struct nm_link *l = arg;
 	struct nm_addr *ad = NM_PUSH(l->addrs, l->n_addrs);
 	long long v;
 
-	if (get_ip(x, "local", &ad->local, true, e, c) ||
-	    snap_get_int(x, "prefixlen", &v, 0, ad->local.family == AF_INET ? 32 : 128, true, e, c))
+	if (nm_json_get_ip(x, "local", &ad->local, true, e, c) ||
+	    nm_json_get_int(x, "prefixlen", &v, 0, ad->local.family == AF_INET ? 32 : 128, true, e, c))
 		return -EINVAL;
 	ad->local.plen = (uint8_t)v;
-	if (get_ip(x, "address", &ad->peer, false, e, c) ||
-	    snap_get_str(x, "scope", &ad->scope, false, e, c) ||
-	    snap_get_str(x, "label", &ad->label, false, e, c) ||
-	    snap_get_int(x, "flags", &v, 0, UINT32_MAX, true, e, c))
+	if (nm_json_get_ip(x, "address", &ad->peer, false, e, c) ||
+	    nm_json_get_str(x, "scope", &ad->scope, false, e, c) ||
+	    nm_json_get_str(x, "label", &ad->label, false, e, c) ||
+	    nm_json_get_int(x, "flags", &v, 0, UINT32_MAX, true, e, c))
 		return -EINVAL;
 	ad->flags = (uint32_t)v;
 	return 0;
 }
 
-static int nexthop_elem(const json_t *x, void *arg, struct jerr *e, const char *c)
+static int nexthop_elem(const json_t *x, void *arg, struct nm_jerr *e, const char *c)
 {
 	struct nm_route *r = arg;
 	struct nm_nexthop *nh = NM_PUSH(r->nexthops, r->n_nexthops);
 	long long v;
 
-	if (get_ip(x, "gateway", &nh->gateway, false, e, c) ||
-	    snap_get_str(x, "dev", &nh->dev, false, e, c) ||
-	    snap_get_int(x, "weight", &v, 0, 256, true, e, c))
+	if (nm_json_get_ip(x, "gateway", &nh->gateway, false, e, c) ||
+	    nm_json_get_str(x, "dev", &nh->dev, false, e, c) ||
+	    nm_json_get_int(x, "weight", &v, 0, 256, true, e, c))
 		return -EINVAL;
 	nh->weight = (int)v;
 	return 0;
 }
 
-static int proc_elem(const json_t *x, void *arg, struct jerr *e, const char *c)
+static int proc_elem(const json_t *x, void *arg, struct nm_jerr *e, const char *c)
 {
 	struct nm_netns *ns = arg;
 	struct nm_proc *p = NM_PUSH(ns->procs, ns->n_procs);
 	long long v;
 
-	if (snap_get_int(x, "pid", &v, 1, INT32_MAX, true, e, c) ||
-	    snap_get_str(x, "comm", &p->comm, true, e, c))
+	if (nm_json_get_int(x, "pid", &v, 1, INT32_MAX, true, e, c) ||
+	    nm_json_get_str(x, "comm", &p->comm, true, e, c))
 		return -EINVAL;
 	p->pid = (pid_t)v;
 	return 0;
 }
 
-static int port_elem(const json_t *x, void *arg, struct jerr *e, const char *c)
+static int port_elem(const json_t *x, void *arg, struct nm_jerr *e, const char *c)
 {
 	struct nm_container *ct = arg;
 	struct nm_port *pt = NM_PUSH(ct->ports, ct->n_ports);
 	long long v;
 
-	if (snap_get_str(x, "proto", &pt->proto, true, e, c) ||
-	    snap_get_str(x, "host_ip", &pt->host_ip, false, e, c) ||
-	    snap_get_int(x, "host_port", &v, 0, 65535, true, e, c))
+	if (nm_json_get_str(x, "proto", &pt->proto, true, e, c) ||
+	    nm_json_get_str(x, "host_ip", &pt->host_ip, false, e, c) ||
+	    nm_json_get_int(x, "host_port", &v, 0, 65535, true, e, c))
 		return -EINVAL;
 	pt->host_port = (unsigned int)v;
-	if (snap_get_int(x, "container_port", &v, 0, 65535, true, e, c))
+	if (nm_json_get_int(x, "container_port", &v, 0, 65535, true, e, c))
 		return -EINVAL;
 	pt->container_port = (unsigned int)v;
 	return 0;
 }
 
-static int neigh_elem(const json_t *x, void *arg, struct jerr *e, const char *c)
+static int neigh_elem(const json_t *x, void *arg, struct nm_jerr *e, const char *c)
 {
 	struct nm_netns *ns = arg;
 	struct nm_neigh *n = NM_PUSH(ns->neighs, ns->n_neighs);
 
-	if (get_ip(x, "dst", &n->dst, true, e, c) ||
-	    snap_get_str(x, "dev", &n->dev, false, e, c) ||
-	    snap_get_str(x, "lladdr", &n->lladdr, false, e, c) ||
-	    snap_get_str(x, "state", &n->state, false, e, c))
+	if (nm_json_get_ip(x, "dst", &n->dst, true, e, c) ||
+	    nm_json_get_str(x, "dev", &n->dev, false, e, c) ||
+	    nm_json_get_str(x, "lladdr", &n->lladdr, false, e, c) ||
+	    nm_json_get_str(x, "state", &n->state, false, e, c))
 		return -EINVAL;
 	return 0;
 }
 
-static int unsupported_elem(const json_t *x, void *arg, struct jerr *e, const char *c)
+static int unsupported_elem(const json_t *x, void *arg, struct nm_jerr *e, const char *c)
 {
 	struct nm_netns *ns = arg;
 	struct nm_unsupported *u = NM_PUSH(ns->unsupported, ns->n_unsupported);
 
-	if (snap_get_str(x, "what", &u->what, true, e, c) ||
-	    snap_get_str(x, "raw", &u->raw, false, e, c))
+	if (nm_json_get_str(x, "what", &u->what, true, e, c) ||
+	    nm_json_get_str(x, "raw", &u->raw, false, e, c))
 		return -EINVAL;
 	return 0;
 }
 
-static int link_from_json(const json_t *o, struct nm_link *l, struct jerr *e, const char *ctx)
+static int link_from_json(const json_t *o, struct nm_link *l, struct nm_jerr *e, const char *ctx)
 {
 	const json_t *p;
 	long long v;
 	char c[256];
 
-	if (snap_get_int(o, "ifindex", &v, 1, INT32_MAX, true, e, ctx))
+	if (nm_json_get_int(o, "ifindex", &v, 1, INT32_MAX, true, e, ctx))
 		return -EINVAL;
 	l->ifindex = (int)v;
-	if (snap_get_str(o, "ifname", &l->ifname, true, e, ctx) ||
-	    snap_get_str(o, "kind", &l->kind, true, e, ctx) ||
-	    snap_get_str(o, "state", &l->state, true, e, ctx) ||
+	if (nm_json_get_str(o, "ifname", &l->ifname, true, e, ctx) ||
+	    nm_json_get_str(o, "kind", &l->kind, true, e, ctx) ||
+	    nm_json_get_str(o, "state", &l->state, true, e, ctx) ||
 	    flags_from_json(o, &l->flags, e, ctx) ||
-	    snap_get_int(o, "mtu", &v, 0, UINT32_MAX, true, e, ctx))
+	    nm_json_get_int(o, "mtu", &v, 0, UINT32_MAX, true, e, ctx))
 		return -EINVAL;
 	l->mtu = (unsigned int)v;
-	if (snap_get_str(o, "address", &l->mac, false, e, ctx) ||
-	    snap_get_str(o, "master", &l->master, false, e, ctx) ||
-	    snap_get_int(o, "master_index", &v, 0, INT32_MAX, true, e, ctx))
+	if (nm_json_get_str(o, "address", &l->mac, false, e, ctx) ||
+	    nm_json_get_str(o, "master", &l->master, false, e, ctx) ||
+	    nm_json_get_int(o, "master_index", &v, 0, INT32_MAX, true, e, ctx))
 		return -EINVAL;
 	l->master_ifindex = (int)v;
-	if (snap_get_int(o, "link_index", &v, 0, INT32_MAX, true, e, ctx))
+	if (nm_json_get_int(o, "link_index", &v, 0, INT32_MAX, true, e, ctx))
 		return -EINVAL;
 	l->link_ifindex = (int)v;
-	if (snap_get_str(o, "network", &l->network, false, e, ctx))
+	if (nm_json_get_str(o, "network", &l->network, false, e, ctx))
 		return -EINVAL;
 	p = json_object_get(o, "peer");
 	l->peer.nsid = -1;
 	if (p && !json_is_null(p)) {
 		snprintf(c, sizeof(c), "%s.peer", ctx);
 		if (!json_is_object(p)) {
-			snap_fail(e, "%s: expected an object", c);
+			nm_json_fail(e, "%s: expected an object", c);
 			return -EINVAL;
 		}
 		l->peer.present = true;
-		if (snap_get_str(p, "netns", &l->peer.netns, false, e, c) ||
-		    snap_get_str(p, "label", &l->peer.label, false, e, c) ||
-		    snap_get_str(p, "ifname", &l->peer.ifname, false, e, c) ||
-		    snap_get_int(p, "ifindex", &v, 0, INT32_MAX, true, e, c))
+		if (nm_json_get_str(p, "netns", &l->peer.netns, false, e, c) ||
+		    nm_json_get_str(p, "label", &l->peer.label, false, e, c) ||
+		    nm_json_get_str(p, "ifname", &l->peer.ifname, false, e, c) ||
+		    nm_json_get_int(p, "ifindex", &v, 0, INT32_MAX, true, e, c))
 			return -EINVAL;
 		l->peer.ifindex = (int)v;
-		if (snap_get_int(p, "nsid", &v, -1, INT32_MAX, true, e, c))
+		if (nm_json_get_int(p, "nsid", &v, -1, INT32_MAX, true, e, c))
 			return -EINVAL;
 		l->peer.nsid = (int)v;
-		if (snap_get_bool(p, "resolved", &l->peer.resolved, true, e, c))
+		if (nm_json_get_bool(p, "resolved", &l->peer.resolved, true, e, c))
 			return -EINVAL;
 		if (l->peer.resolved && (!l->peer.netns || !l->peer.ifname)) {
-			snap_fail(e, "%s: resolved peer without netns and ifname", c);
+			nm_json_fail(e, "%s: resolved peer without netns and ifname", c);
 			return -EINVAL;
 		}
 	}
@@ -841,119 +661,118 @@ static int link_from_json(const json_t *o, struct nm_link *l, struct jerr *e, co
 	return each_object(o, "addrs", true, e, ctx, addr_elem, l);
 }
 
-static int route_from_json(const json_t *o, struct nm_route *r, struct jerr *e, const char *ctx)
+static int route_from_json(const json_t *o, struct nm_route *r, struct nm_jerr *e, const char *ctx)
 {
 	long long v;
 
 	if (get_family(o, &r->family, e, ctx) || get_table(o, "table", &r->table, e, ctx) ||
-	    snap_get_str(o, "type", &r->type, false, e, ctx) ||
-	    get_ip(o, "dst", &r->dst, true, e, ctx) || get_ip(o, "src", &r->src, false, e, ctx) ||
-	    get_ip(o, "gateway", &r->gateway, false, e, ctx) ||
-	    snap_get_str(o, "dev", &r->dev, false, e, ctx) ||
-	    get_ip(o, "prefsrc", &r->prefsrc, false, e, ctx) ||
-	    snap_get_str(o, "protocol", &r->protocol, false, e, ctx) ||
-	    snap_get_str(o, "scope", &r->scope, false, e, ctx) ||
-	    snap_get_int(o, "metric", &v, 0, UINT32_MAX, true, e, ctx))
+	    nm_json_get_str(o, "type", &r->type, false, e, ctx) ||
+	    nm_json_get_ip(o, "dst", &r->dst, true, e, ctx) || nm_json_get_ip(o, "src", &r->src, false, e, ctx) ||
+	    nm_json_get_ip(o, "gateway", &r->gateway, false, e, ctx) ||
+	    nm_json_get_str(o, "dev", &r->dev, false, e, ctx) ||
+	    nm_json_get_ip(o, "prefsrc", &r->prefsrc, false, e, ctx) ||
+	    nm_json_get_str(o, "protocol", &r->protocol, false, e, ctx) ||
+	    nm_json_get_str(o, "scope", &r->scope, false, e, ctx) ||
+	    nm_json_get_int(o, "metric", &v, 0, UINT32_MAX, true, e, ctx))
 		return -EINVAL;
 	r->metric = (uint32_t)v;
 	v = 0;
-	if (snap_get_int(o, "tos", &v, 0, 255, false, e, ctx) < 0)
+	if (nm_json_get_int(o, "tos", &v, 0, 255, false, e, ctx) < 0)
 		return -EINVAL;
 	r->tos = (uint8_t)v;
 	return each_object(o, "nexthops", false, e, ctx, nexthop_elem, r);
 }
 
-static int rule_from_json(const json_t *o, struct nm_rule *r, struct jerr *e, const char *ctx)
+static int rule_from_json(const json_t *o, struct nm_rule *r, struct nm_jerr *e, const char *ctx)
 {
 	long long v;
 
 	if (get_family(o, &r->family, e, ctx) ||
-	    snap_get_int(o, "priority", &v, 0, UINT32_MAX, true, e, ctx))
+	    nm_json_get_int(o, "priority", &v, 0, UINT32_MAX, true, e, ctx))
 		return -EINVAL;
 	r->priority = (uint32_t)v;
 	if (get_table(o, "table", &r->table, e, ctx) ||
-	    snap_get_str(o, "action", &r->action, false, e, ctx) ||
-	    get_ip(o, "src", &r->src, false, e, ctx) || get_ip(o, "dst", &r->dst, false, e, ctx) ||
-	    snap_get_str(o, "iif", &r->iif, false, e, ctx) ||
-	    snap_get_str(o, "oif", &r->oif, false, e, ctx))
+	    nm_json_get_str(o, "action", &r->action, false, e, ctx) ||
+	    nm_json_get_ip(o, "src", &r->src, false, e, ctx) || nm_json_get_ip(o, "dst", &r->dst, false, e, ctx) ||
+	    nm_json_get_str(o, "iif", &r->iif, false, e, ctx) ||
+	    nm_json_get_str(o, "oif", &r->oif, false, e, ctx))
 		return -EINVAL;
 	v = 0;
-	if (snap_get_int(o, "fwmark", &v, 0, UINT32_MAX, false, e, ctx) < 0)
+	if (nm_json_get_int(o, "fwmark", &v, 0, UINT32_MAX, false, e, ctx) < 0)
 		return -EINVAL;
 	r->fwmark = (uint32_t)v;
 	v = 0;
-	if (snap_get_int(o, "fwmask", &v, 0, UINT32_MAX, false, e, ctx) < 0)
+	if (nm_json_get_int(o, "fwmask", &v, 0, UINT32_MAX, false, e, ctx) < 0)
 		return -EINVAL;
 	r->fwmask = (uint32_t)v;
 	v = 0;
-	if (snap_get_int(o, "tos", &v, 0, 255, false, e, ctx) < 0)
+	if (nm_json_get_int(o, "tos", &v, 0, 255, false, e, ctx) < 0)
 		return -EINVAL;
 	r->tos = (uint8_t)v;
 	return 0;
 }
 
-static int link_elem(const json_t *x, void *arg, struct jerr *e, const char *c)
+static int link_elem(const json_t *x, void *arg, struct nm_jerr *e, const char *c)
 {
 	struct nm_netns *ns = arg;
 
 	return link_from_json(x, NM_PUSH(ns->links, ns->n_links), e, c);
 }
 
-static int route_elem(const json_t *x, void *arg, struct jerr *e, const char *c)
+static int route_elem(const json_t *x, void *arg, struct nm_jerr *e, const char *c)
 {
 	struct nm_netns *ns = arg;
 
 	return route_from_json(x, NM_PUSH(ns->routes, ns->n_routes), e, c);
 }
 
-static int rule_elem(const json_t *x, void *arg, struct jerr *e, const char *c)
+static int rule_elem(const json_t *x, void *arg, struct nm_jerr *e, const char *c)
 {
 	struct nm_netns *ns = arg;
 
 	return rule_from_json(x, NM_PUSH(ns->rules, ns->n_rules), e, c);
 }
 
-static int netns_from_json(const json_t *o, struct nm_netns *ns, struct jerr *e, const char *ctx)
+static int netns_from_json(const json_t *o, struct nm_netns *ns, struct nm_jerr *e, const char *ctx)
 {
 	const json_t *sc, *ct, *nf;
 	long long v;
 	char c[256];
 
-	ns->fd = -1;
 	if (!json_is_object(o)) {
-		snap_fail(e, "%s: expected an object", ctx);
+		nm_json_fail(e, "%s: expected an object", ctx);
 		return -EINVAL;
 	}
-	if (snap_get_str(o, "id", &ns->id, true, e, ctx) ||
-	    snap_get_str(o, "label", &ns->label, true, e, ctx) ||
-	    snap_get_int(o, "inode", &v, 0, INT64_MAX, true, e, ctx))
+	if (nm_json_get_str(o, "id", &ns->id, true, e, ctx) ||
+	    nm_json_get_str(o, "label", &ns->label, true, e, ctx) ||
+	    nm_json_get_int(o, "inode", &v, 0, INT64_MAX, true, e, ctx))
 		return -EINVAL;
 	ns->ino = (uint64_t)v;
-	if (snap_get_int(o, "dev", &v, 0, INT64_MAX, true, e, ctx))
+	if (nm_json_get_int(o, "dev", &v, 0, INT64_MAX, true, e, ctx))
 		return -EINVAL;
 	ns->dev = (uint64_t)v;
-	if (snap_get_bool(o, "self", &ns->self, true, e, ctx) ||
-	    get_strv(o, "names", &ns->names, &ns->n_names, e, ctx) ||
-	    get_strv(o, "mounts", &ns->mounts, &ns->n_mounts, e, ctx))
+	if (nm_json_get_bool(o, "self", &ns->self, true, e, ctx) ||
+	    nm_json_get_strv(o, "names", &ns->names, &ns->n_names, e, ctx) ||
+	    nm_json_get_strv(o, "mounts", &ns->mounts, &ns->n_mounts, e, ctx))
 		return -EINVAL;
 	if (each_object(o, "processes", false, e, ctx, proc_elem, ns))
 		return -EINVAL;
 	v = (long long)ns->n_procs;
-	if (snap_get_int(o, "process_count", &v, 0, INT32_MAX, false, e, ctx) < 0)
+	if (nm_json_get_int(o, "process_count", &v, 0, INT32_MAX, false, e, ctx) < 0)
 		return -EINVAL;
 	ns->n_procs_total = (size_t)v;
 	ct = json_object_get(o, "container");
 	if (ct && !json_is_null(ct)) {
 		snprintf(c, sizeof(c), "%s.container", ctx);
 		if (!json_is_object(ct)) {
-			snap_fail(e, "%s: expected an object", c);
+			nm_json_fail(e, "%s: expected an object", c);
 			return -EINVAL;
 		}
 		ns->container = nm_xcalloc(1, sizeof(*ns->container));
-		if (snap_get_str(ct, "name", &ns->container->name, false, e, c) ||
-		    snap_get_str(ct, "id", &ns->container->id, false, e, c) ||
-		    snap_get_str(ct, "image", &ns->container->image, false, e, c) ||
-		    snap_get_str(ct, "runtime", &ns->container->runtime, false, e, c))
+		if (nm_json_get_str(ct, "name", &ns->container->name, false, e, c) ||
+		    nm_json_get_str(ct, "id", &ns->container->id, false, e, c) ||
+		    nm_json_get_str(ct, "image", &ns->container->image, false, e, c) ||
+		    nm_json_get_str(ct, "runtime", &ns->container->runtime, false, e, c))
 			return -EINVAL;
 		if (each_object(ct, "ports", false, e, c, port_elem, ns->container))
 			return -EINVAL;
@@ -961,7 +780,7 @@ static int netns_from_json(const json_t *o, struct nm_netns *ns, struct jerr *e,
 	sc = json_object_get(o, "sysctl");
 	snprintf(c, sizeof(c), "%s.sysctl", ctx);
 	if (!json_is_object(sc)) {
-		snap_fail(e, "%s: expected an object", c);
+		nm_json_fail(e, "%s: expected an object", c);
 		return -EINVAL;
 	}
 	if (opt_int(sc, "ip_forward", &ns->sysctl.ip_forward, 0, INT32_MAX, e, c) ||
@@ -981,20 +800,20 @@ static int netns_from_json(const json_t *o, struct nm_netns *ns, struct jerr *e,
 		char nerr[256] = "";
 
 		if (nf_ruleset_from_json(nf, &ns->netfilter, nerr, sizeof(nerr))) {
-			snap_fail(e, "%s.%s", ctx, nerr);
+			nm_json_fail(e, "%s.%s", ctx, nerr);
 			return -EINVAL;
 		}
 	}
 	if (each_object(o, "unsupported", false, e, ctx, unsupported_elem, ns))
 		return -EINVAL;
-	if (get_strv(o, "warnings", &ns->warnings, &ns->n_warnings, e, ctx))
+	if (nm_json_get_strv(o, "warnings", &ns->warnings, &ns->n_warnings, e, ctx))
 		return -EINVAL;
 	return 0;
 }
 
 int snap_from_json(const json_t *j, struct nm_snapshot **out, char *err, size_t errlen)
 {
-	struct jerr e = { .buf = err, .len = errlen };
+	struct nm_jerr e = { .buf = err, .len = errlen };
 	struct nm_snapshot *s;
 	const json_t *a;
 	char *schema = NULL;
@@ -1003,24 +822,24 @@ int snap_from_json(const json_t *j, struct nm_snapshot **out, char *err, size_t 
 
 	*out = NULL;
 	if (!json_is_object(j)) {
-		snap_fail(&e, "not a snapshot (expected a JSON object)");
+		nm_json_fail(&e, "not a snapshot (expected a JSON object)");
 		return -EINVAL;
 	}
-	if (snap_get_str(j, "schema", &schema, true, &e, "snapshot"))
+	if (nm_json_get_str(j, "schema", &schema, true, &e, "snapshot"))
 		return -EINVAL;
 	if (strcmp(schema, NM_SCHEMA)) {
-		snap_fail(&e, "unsupported schema \"%s\" (expected \"%s\")", schema, NM_SCHEMA);
+		nm_json_fail(&e, "unsupported schema \"%s\" (expected \"%s\")", schema, NM_SCHEMA);
 		free(schema);
 		return -EINVAL;
 	}
 	free(schema);
 	s = nm_snapshot_new();
-	if (snap_get_str(j, "hostname", &s->hostname, false, &e, "snapshot") ||
-	    snap_get_str(j, "kernel", &s->kernel, false, &e, "snapshot") ||
-	    snap_get_str(j, "created", &s->created, false, &e, "snapshot") ||
-	    get_strv(j, "warnings", &s->warnings, &s->n_warnings, &e, "snapshot"))
+	if (nm_json_get_str(j, "hostname", &s->hostname, false, &e, "snapshot") ||
+	    nm_json_get_str(j, "kernel", &s->kernel, false, &e, "snapshot") ||
+	    nm_json_get_str(j, "created", &s->created, false, &e, "snapshot") ||
+	    nm_json_get_strv(j, "warnings", &s->warnings, &s->n_warnings, &e, "snapshot"))
 		goto fail;
-	a = get_array(j, "namespaces", true, &e, "snapshot");
+	a = nm_json_get_array(j, "namespaces", true, &e, "snapshot");
 	if (!a)
 		goto fail;
 	json_array_foreach(a, i, x) {
@@ -1034,7 +853,7 @@ int snap_from_json(const json_t *j, struct nm_snapshot **out, char *err, size_t 
 	for (i = 0; i < s->n_netns; i++)
 		for (k = i + 1; k < s->n_netns; k++)
 			if (!strcmp(s->netns[i].id, s->netns[k].id)) {
-				snap_fail(&e, "namespaces[%zu]: duplicate id \"%s\"", k, s->netns[k].id);
+				nm_json_fail(&e, "namespaces[%zu]: duplicate id \"%s\"", k, s->netns[k].id);
 				goto fail;
 			}
 	*out = s;

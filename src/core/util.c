@@ -182,6 +182,28 @@ bool nm_ip_equal(const struct nm_ip *a, const struct nm_ip *b)
 	return !memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16);
 }
 
+const char *nm_proto_name(unsigned int proto)
+{
+	/* Debian's /etc/protocols names, which both iptables and nft print. */
+	switch (proto) {
+	case 1: return "icmp";
+	case 2: return "igmp";
+	case 4: return "ipencap";
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 41: return "ipv6";
+	case 47: return "gre";
+	case 50: return "esp";
+	case 51: return "ah";
+	case 58: return "ipv6-icmp";
+	case 89: return "ospf";
+	case 112: return "vrrp";
+	case 132: return "sctp";
+	case 136: return "udplite";
+	default: return NULL;
+	}
+}
+
 static const char *const rt_tables[256] = {
 	[0] = "unspec",
 	[252] = "compat",

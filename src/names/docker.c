@@ -11,7 +11,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "docker.h"
+#include "names.h"
 
 #define DK_CONNECT_MS	1000	/* a socket nobody listens on fails fast anyway */
 #define DK_TIMEOUT_MS	2000	/* a daemon that accepts but never answers must not hang us */
@@ -130,7 +130,7 @@ const char *docker_socket_path(char *buf, size_t len)
 		snprintf(buf, len, "%s", host + 7);
 		return buf;
 	}
-	for (i = 0; i < sizeof(dk_default_sockets) / sizeof(dk_default_sockets[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(dk_default_sockets); i++) {
 		struct stat st;
 
 		if (stat(dk_default_sockets[i], &st) == 0 && S_ISSOCK(st.st_mode)) {
@@ -233,17 +233,14 @@ static void container_free(struct nm_container *c)
 	free(c->id);
 	free(c->image);
 	free(c->runtime);
-#ifdef NM_HAVE_CONTAINER_PORTS
 	for (size_t i = 0; i < c->n_ports; i++) {
 		free(c->ports[i].proto);
 		free(c->ports[i].host_ip);
 	}
 	free(c->ports);
-#endif
 	free(c);
 }
 
-#ifdef NM_HAVE_CONTAINER_PORTS
 static int port_cmp(const void *a, const void *b)
 {
 	const struct nm_port *x = a, *y = b;
@@ -289,7 +286,6 @@ static void ports_from_json(struct nm_container *c, json_t *ports)
 	if (c->n_ports)
 		nm_qsort(c->ports, c->n_ports, sizeof(*c->ports), port_cmp);
 }
-#endif
 
 static const char *jstr(json_t *o, const char *k1, const char *k2)
 {
@@ -332,9 +328,7 @@ static int dk_container(struct dk_client *dk, struct nm_snapshot *s, const char 
 	if (jstr(j, "Config", "Image"))
 		c->image = nm_xstrdup(jstr(j, "Config", "Image"));
 	c->runtime = nm_xstrdup(dk->runtime);
-#ifdef NM_HAVE_CONTAINER_PORTS
 	ports_from_json(c, json_object_get(json_object_get(j, "NetworkSettings"), "Ports"));
-#endif
 	/* Several containers can share one namespace (--network container:X): the first
 	 * listed keeps it; the list is sorted by name so this is stable. */
 	if (ns->container && ns->container->runtime && strcmp(ns->container->runtime, "cgroup")) {
@@ -352,7 +346,6 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-#ifdef NM_HAVE_CONTAINER_PORTS
 /* The namespace that holds the host side of the containers' veths: dockerd's. */
 static bool ns_holds_peer_of_container(const struct nm_snapshot *s, const struct nm_netns *ns)
 {
@@ -378,7 +371,7 @@ static void name_bridge(struct nm_snapshot *s, const char *bridge, const char *n
 
 	for (i = 0; i < s->n_netns; i++) {
 		l = nm_find_link(&s->netns[i], bridge);
-		if (!l || !l->kind || strcmp(l->kind, "bridge"))
+		if (!l || !nm_link_is_bridge(l))
 			continue;
 		if (ns_holds_peer_of_container(s, &s->netns[i])) {
 			found = l;
@@ -427,7 +420,6 @@ static int dk_networks(struct dk_client *dk, struct nm_snapshot *s)
 	json_decref(nets);
 	return 0;
 }
-#endif
 
 static int dk_enrich_api(struct dk_client *dk, struct nm_snapshot *s)
 {
@@ -474,11 +466,9 @@ static int dk_enrich_api(struct dk_client *dk, struct nm_snapshot *s)
 		nm_warn(&s->warnings, &s->n_warnings,
 			"%s: %zu running container%s not matched to any namespace (another pid or mount namespace?)",
 			dk->sock, unmatched, unmatched == 1 ? "" : "s");
-#ifdef NM_HAVE_CONTAINER_PORTS
 	rc = dk_networks(dk, s);
 	if (rc < 0)
 		return rc;
-#endif
 	return 0;
 }
 
@@ -488,7 +478,7 @@ static void name_from_state(struct nm_container *c)
 	static const char *const roots[] = { "/var/lib/docker/containers" };
 	size_t i;
 
-	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(roots); i++) {
 		char *p = nm_xasprintf("%s/%s/config.v2.json", roots[i], c->id);
 		json_t *j = json_load_file(p, 0, NULL);
 		const char *name = j ? jstr(j, "Name", NULL) : NULL;

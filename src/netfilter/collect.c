@@ -255,7 +255,7 @@ static int dump_nft(struct nf_handle *h)
 		if (ret < 0)
 			return ret;
 		gen_before = d.genid;
-		for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]) && ret >= 0; i++) {
+		for (i = 0; i < ARRAY_SIZE(msgs) && ret >= 0; i++) {
 			size_t before = h->nft_len;
 
 			d.want_sets = msgs[i] == NFT_MSG_GETSET;

@@ -3,11 +3,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "path.h"
+#include "netfilter.h"
 
 #define NF_EVAL_MAX_DEPTH 16
 #define NF_EVAL_MAX_BASE 64
@@ -23,7 +24,7 @@ enum tri { T_FALSE = 0, T_TRUE = 1, T_UNKNOWN = -1 };
 
 struct nf_eval_ctx {
 	const struct nf_table *table;
-	struct path_pkt pkt;		/* a copy: mark set statements change it */
+	struct nf_pkt pkt;		/* a copy: mark set statements change it */
 	const struct nm_netns *ns;
 	struct nf_eval_res *res;
 	bool nat_chain;
@@ -40,7 +41,7 @@ static bool if_match(const char *want, bool prefix, const char *have)
 
 static bool has_ports(uint8_t proto)
 {
-	return proto == PATH_PROTO_TCP || proto == PATH_PROTO_UDP || proto == 132 || proto == 33;
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == 132 || proto == 33;
 }
 
 /* RTN_* of an address as seen from ns (addrtype / fib matches). */
@@ -56,7 +57,7 @@ static unsigned int addr_rtn(const struct nm_netns *ns, const struct nm_ip *a)
 	} else if (a->family == AF_INET6 && a->addr[0] == 0xff) {
 		return 5;
 	}
-	if (ns && path_owner_link(ns, a))
+	if (ns && nm_find_link_addr(ns, a))
 		return 2;
 	return 1;			/* RTN_UNICAST */
 }
@@ -64,7 +65,7 @@ static unsigned int addr_rtn(const struct nm_netns *ns, const struct nm_ip *a)
 /* The bytes of one field, as the kernel puts them in a set key register. */
 static size_t field_bytes(const struct nf_eval_ctx *c, enum nf_field f, uint8_t *buf)
 {
-	const struct path_pkt *p = &c->pkt;
+	const struct nf_pkt *p = &c->pkt;
 	uint16_t port;
 	uint32_t v;
 
@@ -178,7 +179,7 @@ static const struct nf_set_elem *set_lookup(const struct nf_eval_ctx *c, const c
 
 static enum tri match_one(const struct nf_eval_ctx *c, const struct nf_match *m)
 {
-	const struct path_pkt *p = &c->pkt;
+	const struct nf_pkt *p = &c->pkt;
 	enum tri t = T_FALSE;
 	size_t i;
 
@@ -262,7 +263,7 @@ static enum tri match_one(const struct nf_eval_ctx *c, const struct nf_match *m)
 		/* First packet: SYN; replies and later packets: ACK. */
 		uint32_t flags = p->reply ? 0x10 : 0x02;
 
-		if (p->proto != PATH_PROTO_TCP)
+		if (p->proto != IPPROTO_TCP)
 			break;
 		t = (flags & m->mask) == m->value;
 		break;
@@ -433,7 +434,7 @@ static enum chain_out run_chain(struct nf_eval_ctx *c, const struct nf_chain *ch
 }
 
 int nf_eval_hook(const struct nf_ruleset *rs, unsigned int family, enum nf_hook hook,
-		 const struct path_pkt *p, const struct nm_netns *ns, struct nf_eval_res *res)
+		 const struct nf_pkt *p, const struct nm_netns *ns, struct nf_eval_res *res)
 {
 	struct nf_hook_entry ents[NF_EVAL_MAX_BASE];
 	size_t n, i;

@@ -289,8 +289,8 @@ static const char *icmp_type_name(int v6, unsigned int t)
 	size_t i;
 
 	if (!v6)
-		return t < sizeof(v4) / sizeof(v4[0]) ? v4[t] : NULL;
-	for (i = 0; i < sizeof(six) / sizeof(six[0]); i++)
+		return t < ARRAY_SIZE(v4) ? v4[t] : NULL;
+	for (i = 0; i < ARRAY_SIZE(six); i++)
 		if (six[i].t == t)
 			return six[i].n;
 	return NULL;
@@ -373,7 +373,7 @@ void nf_nft_value_text(struct nf_buf *b, int kind, const uint8_t *d, uint32_t le
 		nf_buf_printf(b, "%u", len >= 2 ? (unsigned int)(d[0] << 8 | d[1]) : 0);
 		break;
 	case NF_VK_PROTO: {
-		const char *pn = len >= 1 ? nf_proto_name(d[0]) : NULL;
+		const char *pn = len >= 1 ? nm_proto_name(d[0]) : NULL;
 
 		if (pn)
 			nf_buf_puts(b, pn);

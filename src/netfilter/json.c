@@ -9,14 +9,14 @@
 #include <sys/socket.h>
 
 #include "nf_int.h"
-#include "jsonstr.h"
+#include "jsonutil.h"
 
 /* ---- writing: a field is written only when it differs from its zero/default value ---- */
 
 static void put_str(json_t *o, const char *k, const char *v)
 {
 	if (v)
-		json_object_set_new(o, k, snap_json_str(v));
+		json_object_set_new(o, k, nm_json_str(v));
 }
 
 static void put_int(json_t *o, const char *k, long long v)
@@ -149,7 +149,7 @@ static json_t *rule_json(const struct nf_rule *r)
 
 	json_object_set_new(o, "handle", json_integer((json_int_t)r->handle));
 	put_int(o, "position", (long long)r->position);
-	json_object_set_new(o, "text", snap_json_str(r->text ? r->text : ""));
+	json_object_set_new(o, "text", nm_json_str(r->text ? r->text : ""));
 	if (r->has_counter)
 		json_object_set_new(o, "counter", json_pack("{s:I,s:I}", "packets", (json_int_t)r->packets,
 							    "bytes", (json_int_t)r->bytes));
@@ -175,7 +175,7 @@ static json_t *chain_json(const struct nf_chain *c)
 	json_t *o = json_object(), *a;
 	size_t i;
 
-	json_object_set_new(o, "name", snap_json_str(c->name));
+	json_object_set_new(o, "name", nm_json_str(c->name));
 	put_int(o, "handle", (long long)c->handle);
 	json_object_set_new(o, "base", json_boolean(c->base));
 	if (c->base) {
@@ -199,7 +199,7 @@ static json_t *set_json(const struct nf_set *s)
 	json_t *o = json_object(), *a;
 	size_t i;
 
-	json_object_set_new(o, "name", snap_json_str(s->name));
+	json_object_set_new(o, "name", nm_json_str(s->name));
 	put_int(o, "flags", s->flags);
 	put_str(o, "key_type", s->key_type);
 	put_int(o, "key_len", s->key_len);
@@ -249,7 +249,7 @@ json_t *nf_ruleset_to_json(const struct nf_ruleset *rs)
 		json_t *to = json_object(), *a;
 
 		json_object_set_new(to, "family", json_string(nf_family_name(t->family)));
-		json_object_set_new(to, "name", snap_json_str(t->name));
+		json_object_set_new(to, "name", nm_json_str(t->name));
 		json_object_set_new(to, "backend", json_string(nf_backend_name(t->backend)));
 		put_int(to, "flags", t->flags);
 		put_int(to, "handle", (long long)t->handle);

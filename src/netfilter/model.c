@@ -111,70 +111,69 @@ static int parse_of(const char *const *tab, size_t n, const char *s)
 	return -1;
 }
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 const char *nf_family_name(unsigned int family)
 {
-	return name_of(family_names, ARRAY_LEN(family_names), family);
+	return name_of(family_names, ARRAY_SIZE(family_names), family);
 }
 
 int nf_family_parse(const char *s)
 {
-	return parse_of(family_names, ARRAY_LEN(family_names), s);
+	return parse_of(family_names, ARRAY_SIZE(family_names), s);
 }
 
 const char *nf_backend_name(enum nf_backend b)
 {
-	return name_of(backend_names, ARRAY_LEN(backend_names), b);
+	return name_of(backend_names, ARRAY_SIZE(backend_names), b);
 }
 
 int nf_backend_parse(const char *s)
 {
-	return parse_of(backend_names, ARRAY_LEN(backend_names), s);
+	return parse_of(backend_names, ARRAY_SIZE(backend_names), s);
 }
 
 const char *nf_hook_name(enum nf_hook h)
 {
 	if (h == NF_HOOK_NONE)
 		return "none";
-	return name_of(hook_names, ARRAY_LEN(hook_names), h);
+	return name_of(hook_names, ARRAY_SIZE(hook_names), h);
 }
 
 int nf_hook_parse(const char *s)
 {
 	if (s && strcmp(s, "none") == 0)
 		return NF_HOOK_NONE;
-	return parse_of(hook_names, ARRAY_LEN(hook_names), s);
+	return parse_of(hook_names, ARRAY_SIZE(hook_names), s);
 }
 
 const char *nf_match_kind_name(enum nf_match_kind k)
 {
-	return name_of(match_kind_names, ARRAY_LEN(match_kind_names), k);
+	return name_of(match_kind_names, ARRAY_SIZE(match_kind_names), k);
 }
 
 int nf_match_kind_parse(const char *s)
 {
-	return parse_of(match_kind_names, ARRAY_LEN(match_kind_names), s);
+	return parse_of(match_kind_names, ARRAY_SIZE(match_kind_names), s);
 }
 
 const char *nf_action_kind_name(enum nf_action_kind k)
 {
-	return name_of(action_kind_names, ARRAY_LEN(action_kind_names), k);
+	return name_of(action_kind_names, ARRAY_SIZE(action_kind_names), k);
 }
 
 int nf_action_kind_parse(const char *s)
 {
-	return parse_of(action_kind_names, ARRAY_LEN(action_kind_names), s);
+	return parse_of(action_kind_names, ARRAY_SIZE(action_kind_names), s);
 }
 
 const char *nf_field_name(enum nf_field f)
 {
-	return name_of(field_names, ARRAY_LEN(field_names), f);
+	return name_of(field_names, ARRAY_SIZE(field_names), f);
 }
 
 int nf_field_parse(const char *s)
 {
-	return parse_of(field_names, ARRAY_LEN(field_names), s);
+	return parse_of(field_names, ARRAY_SIZE(field_names), s);
 }
 
 const char *nf_policy_name(enum nf_policy p)
@@ -402,7 +401,7 @@ static bool is_xt_chain_name(const char *n)
 	};
 	size_t i;
 
-	for (i = 0; i < ARRAY_LEN(names); i++)
+	for (i = 0; i < ARRAY_SIZE(names); i++)
 		if (strcmp(n, names[i]) == 0)
 			return true;
 	return false;
@@ -422,7 +421,7 @@ enum nf_backend nf_classify_table(const struct nf_table *t, bool has_xt)
 		return NF_BACKEND_IPTABLES_NFT;
 	if (t->family != NF_FAMILY_IP && t->family != NF_FAMILY_IP6)
 		return NF_BACKEND_NFT;
-	for (i = 0; i < ARRAY_LEN(xt_table_names); i++)
+	for (i = 0; i < ARRAY_SIZE(xt_table_names); i++)
 		if (strcmp(t->name, xt_table_names[i]) == 0)
 			name_ok = true;
 	if (!name_ok)

@@ -60,8 +60,6 @@ void nf_rule_clear(struct nf_rule *r);
 void nf_table_clear(struct nf_table *t);
 enum nf_backend nf_classify_table(const struct nf_table *t, bool has_xt);
 
-/* Protocol names as iptables and nft print them; NULL if none. */
-const char *nf_proto_name(unsigned int proto);
 /* Address / prefix as text: plen from a mask, -1 if the mask is not contiguous. */
 int nf_mask_plen(const uint8_t *mask, size_t len);
 

@@ -62,7 +62,7 @@ char *nf_nat_describe(const struct nf_rule *r)
 		return NULL;
 	}
 	if (proto && !proto->invert) {
-		pn = nf_proto_name(proto->proto);
+		pn = nm_proto_name(proto->proto);
 		nf_buf_printf(&b, " %s", pn ? pn : "?");
 	}
 	if (src) {

@@ -30,8 +30,6 @@
 
 #include "nf_int.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 /* How deep expressions may nest (dynset -> expression); the kernel allows one level. */
 #define V_MAX_DEPTH 3
 /* Attribute types of any table below stay under this. */

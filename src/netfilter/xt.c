@@ -133,28 +133,6 @@ long nf_unhex(const char *s, uint8_t **out)
 	return (long)(n / 2);
 }
 
-const char *nf_proto_name(unsigned int proto)
-{
-	/* Debian's /etc/protocols names, which both iptables and nft print. */
-	switch (proto) {
-	case 1: return "icmp";
-	case 2: return "igmp";
-	case 4: return "ipencap";
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 41: return "ipv6";
-	case 47: return "gre";
-	case 50: return "esp";
-	case 51: return "ah";
-	case 58: return "ipv6-icmp";
-	case 89: return "ospf";
-	case 112: return "vrrp";
-	case 132: return "sctp";
-	case 136: return "udplite";
-	default: return NULL;
-	}
-}
-
 int nf_mask_plen(const uint8_t *mask, size_t len)
 {
 	size_t i;
@@ -275,7 +253,7 @@ static void ct_state_text(struct nf_buf *b, uint32_t m)
 	const char *sep = " ";
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		if (m & names[i].bit) {
 			nf_buf_printf(b, "%s%s", sep, names[i].name);
 			sep = ",";
@@ -335,7 +313,7 @@ static void xt_conntrack(struct xt_ctx *c, const uint8_t *p, size_t len)
 	if (alias)
 		return;
 	if (flags & 0x2) {
-		const char *pn = nf_proto_name(nf_rd16(p + 136));
+		const char *pn = nm_proto_name(nf_rd16(p + 136));
 
 		nf_buf_printf(&part, "%s --ctproto", (inv & 0x2) ? " !" : "");
 		if (pn)
@@ -1064,7 +1042,7 @@ static void render_match(struct xt_ctx *c, const struct nf_xt_item *it)
 		nf_rule_add_unsupported(c->r, it->text, NULL);
 		return;
 	}
-	for (i = 0; i < sizeof(match_decoders) / sizeof(match_decoders[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(match_decoders); i++) {
 		const struct xt_decoder *d = &match_decoders[i];
 		bool state_alias;
 
@@ -1098,7 +1076,7 @@ static void render_target(struct tg_ctx *c, const struct nf_xt_item *it)
 	size_t mark = c->b->len;
 
 	nf_buf_printf(c->b, " -j %s", it->name);
-	for (i = 0; i < sizeof(target_decoders) / sizeof(target_decoders[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(target_decoders); i++) {
 		const struct tg_decoder *d = &target_decoders[i];
 
 		if (strcmp(d->name, it->name) || d->rev != it->rev)
@@ -1140,7 +1118,7 @@ void nf_ipt_render(const struct nf_ipt *ipt, const char *chain, struct nf_rule *
 	iface_header(&b, r, 'i', ipt->iniface, ipt->inv_in);
 	iface_header(&b, r, 'o', ipt->outiface, ipt->inv_out);
 	if (ipt->has_proto && (ipt->proto || ipt->inv_proto)) {
-		const char *pn = nf_proto_name(ipt->proto);
+		const char *pn = nm_proto_name(ipt->proto);
 		struct nf_match *m = nf_rule_add_match(r, NF_MATCH_L4PROTO, ipt->inv_proto);
 
 		m->proto = (uint8_t)ipt->proto;

@@ -9,14 +9,10 @@
 
 #include "path.h"
 
+/* The probe's protocol: icmp, udp or tcp. */
 static const char *proto_name(uint8_t p)
 {
-	switch (p) {
-	case PATH_PROTO_TCP: return "tcp";
-	case PATH_PROTO_UDP: return "udp";
-	case PATH_PROTO_ICMP: return "icmp";
-	default: return "?";
-	}
+	return nm_proto_name(p) ? nm_proto_name(p) : "?";
 }
 
 static void addr_pair(char *buf, size_t len, const struct nm_ip *s, const struct nm_ip *d,
@@ -219,7 +215,7 @@ int path_resolve_src(const struct nm_snapshot *s, const char *src, const struct 
 	/* An address owned by a namespace. */
 	if (!strchr(src, '/') && !nm_ip_parse(src, &ip) && ip.family) {
 		for (i = 0; i < s->n_netns; i++) {
-			if (path_owner_link(&s->netns[i], &ip)) {
+			if (nm_find_link_addr(&s->netns[i], &ip)) {
 				found = &s->netns[i];
 				hits++;
 			}

@@ -36,7 +36,7 @@ bool path_ip_private(const struct nm_ip *ip)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(priv) / sizeof(priv[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(priv); i++) {
 		struct nm_ip p;
 
 		if (!nm_ip_parse(priv[i], &p) && nm_ip_in_prefix(ip, &p))
@@ -45,24 +45,13 @@ bool path_ip_private(const struct nm_ip *ip)
 	return false;
 }
 
-const struct nm_link *path_owner_link(const struct nm_netns *ns, const struct nm_ip *addr)
-{
-	size_t i, j;
-
-	for (i = 0; i < ns->n_links; i++)
-		for (j = 0; j < ns->links[i].n_addrs; j++)
-			if (nm_ip_equal(&ns->links[i].addrs[j].local, addr))
-				return &ns->links[i];
-	return NULL;
-}
-
 static bool is_loopback4(const struct nm_ip *a)
 {
 	return a->family == AF_INET && a->addr[0] == 127;
 }
 
 /* Does a policy rule select this flow? */
-static bool rule_matches(const struct nm_rule *r, const struct path_flow *fl, uint8_t family)
+static bool rule_matches(const struct nm_rule *r, const struct nm_flow *fl, uint8_t family)
 {
 	bool m = true;
 
@@ -97,7 +86,7 @@ static const char *route_type(const struct nm_route *r)
 
 /* Longest prefix, then lowest metric, in one table. */
 static const struct nm_route *table_lookup(const struct nm_netns *ns, uint32_t table,
-					   const struct path_flow *fl, uint8_t family)
+					   const struct nm_flow *fl, uint8_t family)
 {
 	const struct nm_route *best = NULL;
 	size_t i;
@@ -167,7 +156,7 @@ static void fill_res(const struct nm_route *r, struct path_route_res *res)
 		res->dev = r->nexthops[0].dev;
 }
 
-int path_route_lookup(const struct nm_netns *ns, const struct path_flow *fl,
+int path_route_lookup(const struct nm_netns *ns, const struct nm_flow *fl,
 		      struct path_route_res *res)
 {
 	static const struct nm_rule defaults[] = {
@@ -186,7 +175,7 @@ int path_route_lookup(const struct nm_netns *ns, const struct path_flow *fl,
 		return -EINVAL;
 
 	/* The local table is not always in a snapshot: an owned address is local anyway. */
-	owner = path_owner_link(ns, &fl->dst);
+	owner = nm_find_link_addr(ns, &fl->dst);
 	if (owner || is_loopback4(&fl->dst)) {
 		res->local = true;
 		res->table = PATH_TABLE_LOCAL;
@@ -199,7 +188,7 @@ int path_route_lookup(const struct nm_netns *ns, const struct path_flow *fl,
 		n = ns->n_rules;
 	} else {
 		rules = defaults;
-		n = sizeof(defaults) / sizeof(defaults[0]);
+		n = ARRAY_SIZE(defaults);
 	}
 	sorted = nm_xcalloc(n ? n : 1, sizeof(*sorted));
 	for (i = 0; i < n; i++)
@@ -245,25 +234,6 @@ int path_route_lookup(const struct nm_netns *ns, const struct path_flow *fl,
 	}
 	free(sorted);
 	return 0;
-}
-
-char *path_route_text(const struct nm_route *r)
-{
-	char dst[64], gw[64], tb[16];
-	const char *t = route_type(r);
-
-	nm_ip_str(&r->dst, dst, sizeof(dst), r->dst.family && r->dst.plen !=
-		  (r->dst.family == AF_INET ? 32 : 128));
-	gw[0] = '\0';
-	if (r->gateway.family) {
-		char a[48];
-
-		snprintf(gw, sizeof(gw), " via %s", nm_ip_str(&r->gateway, a, sizeof(a), false));
-	}
-	return nm_xasprintf("%s%s%s%s%s%s table %s metric %u", strcmp(t, "unicast") ? t : "",
-			    strcmp(t, "unicast") ? " " : "", dst, gw,
-			    r->dev ? " dev " : "", r->dev ? r->dev : "",
-			    nm_rt_table_name(r->table, tb, sizeof(tb)), r->metric);
 }
 
 bool path_link_primary(const struct nm_link *l, uint8_t family, const struct nm_ip *toward,
@@ -317,7 +287,7 @@ bool path_select_src(const struct nm_netns *ns, const struct nm_route *r, const 
 	for (i = 0; i < ns->n_links; i++) {
 		const struct nm_link *l = &ns->links[i];
 
-		if (l->kind && !strcmp(l->kind, "loopback"))
+		if (nm_link_is_loopback(l))
 			continue;
 		if (path_link_up(l) && path_link_primary(l, family, NULL, out))
 			return true;

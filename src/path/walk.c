@@ -15,8 +15,8 @@
 /* A conntrack binding made on the way out, undone on the way back. */
 struct path_ct {
 	const struct nm_netns *ns;
-	struct path_pkt orig;		/* before NAT */
-	struct path_pkt trans;		/* after NAT */
+	struct nf_pkt orig;		/* before NAT */
+	struct nf_pkt trans;		/* after NAT */
 	bool snat, dnat;
 };
 
@@ -36,7 +36,7 @@ struct walk {
 	/* how the walk ended */
 	const struct nm_netns *end_ns;
 	const struct nm_link *end_link;
-	struct path_pkt end_pkt;
+	struct nf_pkt end_pkt;
 	struct nm_ip reached_dst;	/* the destination as delivered (after DNAT) */
 	int last_plen;			/* prefix length of the sender's subnet (fixes) */
 	/* Fixes assumed to look further: an address for the source, a bridge port. */
@@ -118,13 +118,13 @@ static char *ns_arg(const struct nm_netns *ns)
 /* ---- hops and causes ---- */
 
 static struct path_hop *hop(struct walk *w, enum path_hop_kind kind, const struct nm_netns *ns,
-			    const char *ifname, const char *dir, const struct path_pkt *before,
-			    const struct path_pkt *after, const char *result, bool ok,
+			    const char *ifname, const char *dir, const struct nf_pkt *before,
+			    const struct nf_pkt *after, const char *result, bool ok,
 			    const char *fmt, ...) __attribute__((format(printf, 10, 11)));
 
 static struct path_hop *hop(struct walk *w, enum path_hop_kind kind, const struct nm_netns *ns,
-			    const char *ifname, const char *dir, const struct path_pkt *before,
-			    const struct path_pkt *after, const char *result, bool ok,
+			    const char *ifname, const char *dir, const struct nf_pkt *before,
+			    const struct nf_pkt *after, const char *result, bool ok,
 			    const char *fmt, ...)
 {
 	struct path_hop *h = NM_PUSH(w->r->hops, w->r->n_hops);
@@ -158,7 +158,7 @@ static struct path_hop *hop(struct walk *w, enum path_hop_kind kind, const struc
 
 /* Record a cause: key/value pairs, NULL-terminated. Beyond the uplink every problem is
  * upstream; on the reply path netfilter drops are RETURN_DROPPED. */
-static void cause(struct walk *w, const char *code, const struct nm_netns *ns, const char *evidence,
+static void cause(struct walk *w, enum diag_id code, const struct nm_netns *ns, const char *evidence,
 		  ...)
 {
 	struct diag_kv kv[24];
@@ -172,7 +172,7 @@ static void cause(struct walk *w, const char *code, const struct nm_netns *ns, c
 	kv[n++] = (struct diag_kv){ "ns", label };
 	kv[n++] = (struct diag_kv){ "exec", exec };
 	va_start(ap, evidence);
-	while (n < sizeof(kv) / sizeof(kv[0]) - 2) {
+	while (n < ARRAY_SIZE(kv) - 2) {
 		const char *k = va_arg(ap, const char *);
 
 		if (!k)
@@ -183,9 +183,8 @@ static void cause(struct walk *w, const char *code, const struct nm_netns *ns, c
 	}
 	va_end(ap);
 
-	if (w->outside && strcmp(code, "NO_SNAT")) {
-		const struct diag_code *dc = diag_find(code);
-		char *m = diag_expand(dc ? dc->message : code, kv, n);
+	if (w->outside && code != DIAG_NO_SNAT) {
+		char *m = diag_expand(diag_code(code)->message, kv, n);
 		size_t l = strlen(m);
 
 		if (l && m[l - 1] == '.')
@@ -201,7 +200,7 @@ static void cause(struct walk *w, const char *code, const struct nm_netns *ns, c
 			kv[0] = tmp[0];
 			kv[1] = tmp[1];
 		}
-		code = "UPSTREAM_NO_REPLY";
+		code = DIAG_UPSTREAM_NO_REPLY;
 	}
 	c = diag_add(&w->r->causes, &w->r->n_causes, code, label, evidence, kv, n);
 	if (c) {
@@ -220,7 +219,7 @@ static const struct nm_netns *peer_netns(const struct walk *w, const struct nm_l
 	const struct nm_netns *pns;
 
 	*peer = NULL;
-	if (!l || !l->kind || strcmp(l->kind, "veth") || !l->peer.netns)
+	if (!l || !nm_link_has_peer(l) || !l->peer.netns)
 		return NULL;
 	pns = nm_find_netns(w->s, l->peer.netns);
 	if (!pns)
@@ -249,11 +248,6 @@ static bool link_has_public_addr(const struct nm_link *l)
 	return false;
 }
 
-static bool is_loopback(const struct nm_link *l)
-{
-	return (l->kind && !strcmp(l->kind, "loopback")) || (l->ifname && !strcmp(l->ifname, "lo"));
-}
-
 /* The address of ns on the link of ns that holds a subnet containing ip. */
 static const struct nm_addr *connected_addr(const struct nm_netns *ns, const struct nm_ip *ip,
 					    const struct nm_link **lout)
@@ -261,7 +255,7 @@ static const struct nm_addr *connected_addr(const struct nm_netns *ns, const str
 	size_t i, j;
 
 	for (i = 0; i < ns->n_links; i++) {
-		if (is_loopback(&ns->links[i]))
+		if (nm_link_is_loopback(&ns->links[i]))
 			continue;
 		for (j = 0; j < ns->links[i].n_addrs; j++) {
 			const struct nm_addr *a = &ns->links[i].addrs[j];
@@ -332,7 +326,7 @@ static size_t segment(const struct walk *w, const struct nm_netns *ns, const str
 	const struct nm_link *pl, *br;
 	const struct nm_netns *pns;
 
-	if (l->kind && !strcmp(l->kind, "bridge"))
+	if (nm_link_is_bridge(l))
 		return bridge_ends(w, ns, l, NULL, out, 0, max);
 	if (l->master && (br = nm_find_link(ns, l->master)))
 		return bridge_ends(w, ns, br, l, out, 0, max);
@@ -351,7 +345,7 @@ static bool seg_owned(const struct walk *w, const struct nm_netns *ns, const str
 	struct seg_end ends[64];
 	size_t i, j, k, n;
 
-	if (path_owner_link(ns, ip))
+	if (nm_find_link_addr(ns, ip))
 		return true;
 	for (i = 0; i < ns->n_links; i++) {
 		n = segment(w, ns, &ns->links[i], ends, 64);
@@ -374,7 +368,7 @@ static bool guess_gateway(const struct walk *w, const struct nm_netns *ns, const
 	size_t i, j, k, n;
 
 	for (i = 0; i < ns->n_links; i++) {
-		if (is_loopback(&ns->links[i]))
+		if (nm_link_is_loopback(&ns->links[i]))
 			continue;
 		n = segment(w, ns, &ns->links[i], ends, 64);
 		for (j = 0; j < n; j++) {
@@ -392,7 +386,7 @@ static bool guess_gateway(const struct walk *w, const struct nm_netns *ns, const
 				if (!connected_addr(ns, a, NULL) &&
 				    !(w->hyp_addr.family && nm_ip_in_prefix(a, &w->hyp_addr)))
 					continue;
-				if (path_owner_link(o, dst))
+				if (nm_find_link_addr(o, dst))
 					score = 8;
 				else if (has_specific_route(o, dst))
 					score = 4;
@@ -400,7 +394,7 @@ static bool guess_gateway(const struct walk *w, const struct nm_netns *ns, const
 					score = 2;
 				if (o->sysctl.ip_forward == 1)
 					score++;
-				if (l->kind && !strcmp(l->kind, "bridge"))
+				if (nm_link_is_bridge(l))
 					score++;
 				if (score > best) {
 					best = score;
@@ -467,7 +461,7 @@ static char *routes_text(const struct nm_netns *ns, uint8_t family)
 
 		if (r->family != family || r->table == PATH_TABLE_LOCAL)
 			continue;
-		t = path_route_text(r);
+		t = nm_route_str(r, NM_RT_LOOKUP);
 		o = nm_xasprintf("%s%s%s", out, n ? "; " : "", t);
 		free(t);
 		free(out);
@@ -481,8 +475,8 @@ static char *routes_text(const struct nm_netns *ns, uint8_t family)
 	return out;
 }
 
-static void ct_record(struct walk *w, const struct nm_netns *ns, const struct path_pkt *orig,
-		      const struct path_pkt *trans, bool snat, bool dnat)
+static void ct_record(struct walk *w, const struct nm_netns *ns, const struct nf_pkt *orig,
+		      const struct nf_pkt *trans, bool snat, bool dnat)
 {
 	struct path_ct *c;
 	size_t i;
@@ -517,10 +511,10 @@ static struct path_ct *ct_find(struct walk *w, const struct nm_netns *ns)
 
 /* On the reply, conntrack undoes a DNAT of the original direction on the reply's source. */
 static void undo_dnat(struct walk *w, const struct nm_netns *ns, const char *ifname,
-		      struct path_pkt *p, const char *why)
+		      struct nf_pkt *p, const char *why)
 {
 	struct path_ct *ct = w->reply ? ct_find(w, ns) : NULL;
-	struct path_pkt before = *p;
+	struct nf_pkt before = *p;
 
 	if (!ct || !ct->dnat || !nm_ip_equal(&p->src, &ct->trans.dst))
 		return;
@@ -532,7 +526,7 @@ static void undo_dnat(struct walk *w, const struct nm_netns *ns, const char *ifn
 /* Does ns own ip, counting an address assumed for the source? */
 static const struct nm_link *owns(const struct walk *w, const struct nm_netns *ns, const struct nm_ip *ip)
 {
-	const struct nm_link *l = path_owner_link(ns, ip);
+	const struct nm_link *l = nm_find_link_addr(ns, ip);
 	size_t i;
 
 	if (l || !w->hyp_addr.family || !nm_ip_equal(ip, &w->hyp_addr))
@@ -560,23 +554,23 @@ static const char *hook_upper(enum nf_hook h)
 		[NF_HOOK_FORWARD] = "FORWARD", [NF_HOOK_OUTPUT] = "OUTPUT",
 		[NF_HOOK_POSTROUTING] = "POSTROUTING",
 	};
-	if ((unsigned int)h >= sizeof(n) / sizeof(n[0]) || !n[h])
+	if ((unsigned int)h >= ARRAY_SIZE(n) || !n[h])
 		return "?";
 	return n[h];
 }
 
-static unsigned int nf_family_of(const struct path_pkt *p)
+static unsigned int nf_family_of(const struct nf_pkt *p)
 {
 	return p->dst.family == AF_INET6 ? NF_FAMILY_IP6 : NF_FAMILY_IP;
 }
 
 /* Run a hook; apply NAT to *p. Returns false when the packet is dropped (and the cause is
  * recorded; the walk may go on as if the rule were fixed). */
-static bool run_hook(struct walk *w, const struct nm_netns *ns, enum nf_hook hook, struct path_pkt *p,
+static bool run_hook(struct walk *w, const struct nm_netns *ns, enum nf_hook hook, struct nf_pkt *p,
 		     bool *stop)
 {
 	struct nf_eval_res res;
-	struct path_pkt before = *p;
+	struct nf_pkt before = *p;
 	char *desc;
 	char a1[64], a2[64];
 	const char *ifn = hook == NF_HOOK_PREROUTING || hook == NF_HOOK_INPUT ? p->iif : p->oif;
@@ -593,7 +587,7 @@ static bool run_hook(struct walk *w, const struct nm_netns *ns, enum nf_hook hoo
 			res.n_unsupported, hook_upper(hook));
 	desc = nf_eval_describe(&res);
 	if (res.verdict == NF_EVAL_DROP) {
-		const char *code;
+		enum diag_id code;
 		char ifs[64] = "";
 		const char *chain = hook_upper(hook);
 
@@ -610,18 +604,18 @@ static bool run_hook(struct walk *w, const struct nm_netns *ns, enum nf_hook hoo
 				chain = "INPUT";
 			if (hook == NF_HOOK_POSTROUTING)
 				chain = "OUTPUT";
-			cause(w, "RETURN_DROPPED", ns, desc, "src", ipstr(&p->src, a1, sizeof(a1)),
+			cause(w, DIAG_RETURN_DROPPED, ns, desc, "src", ipstr(&p->src, a1, sizeof(a1)),
 			      "dst", ipstr(&p->dst, a2, sizeof(a2)), "hook", hook_upper(hook),
 			      "rule", desc, "chain", chain, "ifs", ifs, NULL);
 		} else {
 			switch (hook) {
-			case NF_HOOK_FORWARD: code = "FORWARD_DROP"; break;
-			case NF_HOOK_INPUT: code = "INPUT_DROP"; break;
-			case NF_HOOK_PREROUTING: code = "PREROUTING_DROP"; break;
-			default: code = p->iif ? "FORWARD_DROP" : "OUTPUT_DROP"; break;
+			case NF_HOOK_FORWARD: code = DIAG_FORWARD_DROP; break;
+			case NF_HOOK_INPUT: code = DIAG_INPUT_DROP; break;
+			case NF_HOOK_PREROUTING: code = DIAG_PREROUTING_DROP; break;
+			default: code = p->iif ? DIAG_FORWARD_DROP : DIAG_OUTPUT_DROP; break;
 			}
 			if (hook == NF_HOOK_POSTROUTING)
-				code = "OUTPUT_DROP";	/* same fix shape: accept in that chain */
+				code = DIAG_OUTPUT_DROP;	/* same fix shape: accept in that chain */
 			cause(w, code, ns, desc, "src", ipstr(&p->src, a1, sizeof(a1)),
 			      "dst", ipstr(&p->dst, a2, sizeof(a2)), "hook", hook_upper(hook),
 			      "rule", desc, "iif", p->iif ? p->iif : "?", "oif", p->oif ? p->oif : "?",
@@ -691,9 +685,9 @@ static bool run_hook(struct walk *w, const struct nm_netns *ns, enum nf_hook hoo
 /* ---- the walk ---- */
 
 static enum walk_end ns_input(struct walk *w, const struct nm_netns *ns, const struct nm_link *iif,
-			      struct path_pkt p);
+			      struct nf_pkt p);
 static enum walk_end ns_egress(struct walk *w, const struct nm_netns *ns, const struct nm_link *ol,
-			       const struct nm_ip *gw, struct path_pkt p);
+			       const struct nm_ip *gw, struct nf_pkt p);
 
 static bool budget(struct walk *w)
 {
@@ -706,7 +700,7 @@ static bool budget(struct walk *w)
 }
 
 static enum walk_end deliver_local(struct walk *w, const struct nm_netns *ns, const struct nm_link *l,
-				   struct path_pkt p)
+				   struct nf_pkt p)
 {
 	bool stop;
 	char a[64];
@@ -723,7 +717,7 @@ static enum walk_end deliver_local(struct walk *w, const struct nm_netns *ns, co
 
 /* Where the packet goes when ns has no route: the problem, then (when a gateway can be
  * guessed) the walk goes on as if the fix were applied. */
-static bool no_route(struct walk *w, const struct nm_netns *ns, struct path_pkt *p,
+static bool no_route(struct walk *w, const struct nm_netns *ns, struct nf_pkt *p,
 		     const struct nm_link **ol, struct nm_ip *gw, bool source)
 {
 	char a1[64], a2[64], gws[64], pre[256] = "";
@@ -744,7 +738,7 @@ static bool no_route(struct walk *w, const struct nm_netns *ns, struct path_pkt 
 			const struct nm_addr *mine = NULL;
 			size_t j;
 
-			if (is_loopback(sl))
+			if (nm_link_is_loopback(sl))
 				continue;
 			for (j = 0; j < sl->n_addrs; j++)
 				if (sl->addrs[j].local.family == p->dst.family)
@@ -769,7 +763,7 @@ static bool no_route(struct walk *w, const struct nm_netns *ns, struct path_pkt 
 	if (have && !connected_addr(ns, &g, &l) && w->hyp_addr.family &&
 	    nm_ip_in_prefix(&g, &w->hyp_addr))
 		l = w->hyp_addr_link;
-	cause(w, "NO_ROUTE", ns, ev, "dst", ipstr(&p->dst, a1, sizeof(a1)),
+	cause(w, DIAG_NO_ROUTE, ns, ev, "dst", ipstr(&p->dst, a1, sizeof(a1)),
 	      "gw", have ? ipstr(&g, gws, sizeof(gws)) : "<gateway>", "pre", pre,
 	      "why", have ? "" : " and no neighbour that could be its gateway",
 	      "src", ipstr(&p->src, a2, sizeof(a2)), NULL);
@@ -795,7 +789,7 @@ static int common_prefix(const char *a, const char *b)
 }
 
 /* Problems of the source namespace that explain a failed route lookup. */
-static bool source_problems(struct walk *w, const struct nm_netns *ns, struct path_pkt *p,
+static bool source_problems(struct walk *w, const struct nm_netns *ns, struct nf_pkt *p,
 			    const struct nm_link **ol)
 {
 	size_t i, j, n_ifs = 0;
@@ -806,7 +800,7 @@ static bool source_problems(struct walk *w, const struct nm_netns *ns, struct pa
 	for (i = 0; i < ns->n_links; i++) {
 		const struct nm_link *l = &ns->links[i];
 
-		if (is_loopback(l))
+		if (nm_link_is_loopback(l))
 			continue;
 		n_ifs++;
 		if (!cand)
@@ -846,7 +840,7 @@ static bool source_problems(struct walk *w, const struct nm_netns *ns, struct pa
 		}
 		hexec = path_ns_exec(router);
 		nsarg = ns_arg(ns);
-		cause(w, "PEER_MISSING", ns, "links: lo only", "hexec", hexec, "ifname", ifn,
+		cause(w, DIAG_PEER_MISSING, ns, "links: lo only", "hexec", hexec, "ifname", ifn,
 		      "nsarg", nsarg, NULL);
 		free(hexec);
 		free(nsarg);
@@ -857,11 +851,11 @@ static bool source_problems(struct walk *w, const struct nm_netns *ns, struct pa
 	for (i = 0; i < ns->n_links; i++) {
 		const struct nm_link *l = &ns->links[i];
 
-		if (is_loopback(l) || path_link_up(l))
+		if (nm_link_is_loopback(l) || path_link_up(l))
 			continue;
 		down = true;
 		snprintf(a, sizeof(a), "%s: state %s (no UP flag)", l->ifname, l->state ? l->state : "?");
-		cause(w, "LINK_DOWN", ns, a, "ifname", l->ifname, NULL);
+		cause(w, DIAG_LINK_DOWN, ns, a, "ifname", l->ifname, NULL);
 		*ol = l;
 	}
 	if (!any_addr) {
@@ -874,7 +868,7 @@ static bool source_problems(struct walk *w, const struct nm_netns *ns, struct pa
 		char sugs[80];
 
 		for (i = 0; i < ns->n_links && !fa; i++)
-			if (!is_loopback(&ns->links[i]) &&
+			if (!nm_link_is_loopback(&ns->links[i]) &&
 			    (fa = far_subnet(w, &ns->links[i], &fns, &fl)))
 				l = &ns->links[i];
 		if (fa && free_host(w, ns, &fa->local, false, &sug)) {
@@ -883,7 +877,7 @@ static bool source_problems(struct walk *w, const struct nm_netns *ns, struct pa
 			snprintf(sugs, sizeof(sugs), "10.0.0.1/24");
 			nm_ip_parse("10.0.0.1", &sug);
 		}
-		cause(w, "NO_ADDRESS", ns, "no global address on any interface", "ifname", l->ifname,
+		cause(w, DIAG_NO_ADDRESS, ns, "no global address on any interface", "ifname", l->ifname,
 		      "addr", sugs, NULL);
 		p->src = sug;
 		w->hyp_addr = sug;
@@ -897,10 +891,10 @@ static bool source_problems(struct walk *w, const struct nm_netns *ns, struct pa
 }
 
 /* A locally generated packet (or a reply from a local address). */
-static enum walk_end ns_output(struct walk *w, const struct nm_netns *ns, struct path_pkt p)
+static enum walk_end ns_output(struct walk *w, const struct nm_netns *ns, struct nf_pkt p)
 {
 	struct path_route_res rr;
-	struct path_flow fl = { .src = p.src, .dst = p.dst, .mark = p.mark };
+	struct nm_flow fl = { .src = p.src, .dst = p.dst, .mark = p.mark };
 	const struct nm_link *ol = NULL;
 	struct nm_ip gw = { 0 }, nh;
 	char *rt = NULL;
@@ -922,12 +916,12 @@ static enum walk_end ns_output(struct walk *w, const struct nm_netns *ns, struct
 		hop(w, PATH_HOP_ROUTE, ns, "lo", "out", &p, NULL, "LOCAL", true,
 		    "%s is local (table local)", ipstr(&p.dst, a, sizeof(a)));
 		run_hook(w, ns, NF_HOOK_OUTPUT, &p, &stop);
-		return deliver_local(w, ns, path_owner_link(ns, &p.dst), p);
+		return deliver_local(w, ns, nm_find_link_addr(ns, &p.dst), p);
 	}
 	if (rr.reject) {
-		rt = rr.route ? path_route_text(rr.route) :
+		rt = rr.route ? nm_route_str(rr.route, NM_RT_LOOKUP) :
 			nm_xasprintf("rule %u: %s", rr.rule_prio, rr.reject_type);
-		cause(w, "ROUTE_REJECT", ns, rt, "type", rr.reject_type, "dst",
+		cause(w, DIAG_ROUTE_REJECT, ns, rt, "type", rr.reject_type, "dst",
 		      ipstr(&p.dst, a, sizeof(a)), "route", rt, "routekey", rt, NULL);
 		hop(w, PATH_HOP_ROUTE, ns, NULL, "out", &p, NULL, "REJECT", false, "%s", rt);
 		free(rt);
@@ -945,7 +939,7 @@ static enum walk_end ns_output(struct walk *w, const struct nm_netns *ns, struct
 	} else {
 		ol = rr.dev ? nm_find_link(ns, rr.dev) : NULL;
 		gw = rr.gateway;
-		rt = path_route_text(rr.route);
+		rt = nm_route_str(rr.route, NM_RT_LOOKUP);
 	}
 	if (!ol) {
 		hop(w, PATH_HOP_ROUTE, ns, rr.dev, "out", &p, NULL, "FAIL", false,
@@ -959,7 +953,7 @@ static enum walk_end ns_output(struct walk *w, const struct nm_netns *ns, struct
 			char ev[160];
 
 			snprintf(ev, sizeof(ev), "no global address on %s", ol->ifname);
-			cause(w, "NO_ADDRESS", ns, ev, "ifname", ol->ifname, "addr", "<address/prefix>",
+			cause(w, DIAG_NO_ADDRESS, ns, ev, "ifname", ol->ifname, "addr", "<address/prefix>",
 			      NULL);
 			free(rt);
 			return W_STOP;
@@ -977,7 +971,7 @@ static enum walk_end ns_output(struct walk *w, const struct nm_netns *ns, struct
 
 /* The packet arrives on link l of ns (L2): a bridge port, the gateway, or the destination. */
 static enum walk_end arrive(struct walk *w, const struct nm_netns *ns, const struct nm_link *l,
-			    const struct nm_ip *nh, struct path_pkt p)
+			    const struct nm_ip *nh, struct nf_pkt p)
 {
 	const struct nm_link *owner;
 	char a[64], b[64];
@@ -987,7 +981,7 @@ static enum walk_end arrive(struct walk *w, const struct nm_netns *ns, const str
 	if (w->reply && w->outside && l == w->uplink)
 		w->outside = false;
 	if (!path_link_up(l)) {
-		cause(w, "LINK_DOWN", ns, "peer of the sending interface", "ifname", l->ifname, NULL);
+		cause(w, DIAG_LINK_DOWN, ns, "peer of the sending interface", "ifname", l->ifname, NULL);
 	}
 	p.iif = l->ifname;
 	hop(w, PATH_HOP_IN, ns, l->ifname, "in", &p, NULL, "RECEIVED", true, "%s %s",
@@ -1002,8 +996,8 @@ static enum walk_end arrive(struct walk *w, const struct nm_netns *ns, const str
 			return W_STOP;
 		}
 		if (!path_link_up(br))
-			cause(w, "LINK_DOWN", ns, "bridge", "ifname", br->ifname, NULL);
-		if (path_owner_link(ns, nh) == br) {
+			cause(w, DIAG_LINK_DOWN, ns, "bridge", "ifname", br->ifname, NULL);
+		if (nm_find_link_addr(ns, nh) == br) {
 			hop(w, PATH_HOP_BRIDGE, ns, br->ifname, "bridge", &p, NULL, "TO BRIDGE", true,
 			    "%s owns %s: up to the bridge device", br->ifname, ipstr(nh, a, sizeof(a)));
 			return ns_input(w, ns, br, p);
@@ -1020,7 +1014,7 @@ static enum walk_end arrive(struct walk *w, const struct nm_netns *ns, const str
 			if (!pns || !owns(w, pns, nh))
 				continue;
 			if (ns->sysctl.bridge_nf_call_iptables == 1) {
-				struct path_pkt bp = p;
+				struct nf_pkt bp = p;
 				bool stop;
 
 				bp.iif = br->ifname;
@@ -1036,11 +1030,11 @@ static enum walk_end arrive(struct walk *w, const struct nm_netns *ns, const str
 			    "%s -> port %s (%s is behind it)", l->ifname, port->ifname,
 			    ipstr(nh, a, sizeof(a)));
 			if (!path_link_up(port))
-				cause(w, "LINK_DOWN", ns, "bridge port", "ifname", port->ifname, NULL);
+				cause(w, DIAG_LINK_DOWN, ns, "bridge port", "ifname", port->ifname, NULL);
 			hop(w, PATH_HOP_OUT, ns, port->ifname, "out", &p, NULL, "SENT", true, "bridge port");
 			return arrive(w, pns, pp, nh, p);
 		}
-		owner = path_owner_link(ns, nh);
+		owner = nm_find_link_addr(ns, nh);
 		{
 			char *gx = path_ns_exec(ns);
 			char plen[8], ev[200];
@@ -1049,7 +1043,7 @@ static enum walk_end arrive(struct walk *w, const struct nm_netns *ns, const str
 			snprintf(ev, sizeof(ev), "%s is %s; bridge %s has no port leading to it",
 				 ipstr(nh, a, sizeof(a)), owner ? "on another interface" : "owned by nobody",
 				 br->ifname);
-			cause(w, "GATEWAY_UNREACHABLE", w->last_ns ? w->last_ns : ns, ev,
+			cause(w, DIAG_GATEWAY_UNREACHABLE, w->last_ns ? w->last_ns : ns, ev,
 			      "gw", ipstr(nh, b, sizeof(b)), "ifname", p.oif ? p.oif : "?",
 			      "gwexec", gx, "plen", plen, "gwdev", br->ifname, NULL);
 			free(gx);
@@ -1060,12 +1054,12 @@ static enum walk_end arrive(struct walk *w, const struct nm_netns *ns, const str
 	}
 	owner = owns(w, ns, nh);
 	if (owner) {
-		if (owner != l && owner->kind && !strcmp(owner->kind, "bridge")) {
+		if (owner != l && nm_link_is_bridge(owner)) {
 			char ev[160];
 
 			snprintf(ev, sizeof(ev), "%s has no master; %s is on %s", l->ifname,
 				 ipstr(nh, a, sizeof(a)), owner->ifname);
-			cause(w, "NOT_ON_BRIDGE", ns, ev, "ifname", l->ifname, "bridge", owner->ifname,
+			cause(w, DIAG_NOT_ON_BRIDGE, ns, ev, "ifname", l->ifname, "bridge", owner->ifname,
 			      "gw", ipstr(nh, b, sizeof(b)), NULL);
 			hop(w, PATH_HOP_BRIDGE, ns, l->ifname, "bridge", &p, NULL, "NOT A PORT", false,
 			    "%s is not a port of %s (assumed fixed)", l->ifname, owner->ifname);
@@ -1082,7 +1076,7 @@ static enum walk_end arrive(struct walk *w, const struct nm_netns *ns, const str
 		snprintf(plen, sizeof(plen), "%d", w->last_plen ? w->last_plen : 24);
 		snprintf(ev, sizeof(ev), "nobody in %s owns %s (arrived on %s)", ns->label,
 			 ipstr(nh, a, sizeof(a)), l->ifname);
-		cause(w, "GATEWAY_UNREACHABLE", w->last_ns ? w->last_ns : ns, ev,
+		cause(w, DIAG_GATEWAY_UNREACHABLE, w->last_ns ? w->last_ns : ns, ev,
 		      "gw", ipstr(nh, b, sizeof(b)), "ifname", p.oif ? p.oif : "?", "gwexec", gx,
 		      "plen", plen, "gwdev", l->ifname, NULL);
 		free(gx);
@@ -1093,7 +1087,7 @@ static enum walk_end arrive(struct walk *w, const struct nm_netns *ns, const str
 }
 
 static enum walk_end ns_egress(struct walk *w, const struct nm_netns *ns, const struct nm_link *ol,
-			       const struct nm_ip *gw, struct path_pkt p)
+			       const struct nm_ip *gw, struct nf_pkt p)
 {
 	const struct nm_link *peer = NULL;
 	const struct nm_netns *pns;
@@ -1117,7 +1111,7 @@ static enum walk_end ns_egress(struct walk *w, const struct nm_netns *ns, const 
 
 		snprintf(ev, sizeof(ev), "no address of %s has a subnet containing %s", ns->label,
 			 ipstr(gw, a, sizeof(a)));
-		cause(w, "GATEWAY_UNREACHABLE", ns, ev, "gw", ipstr(gw, b, sizeof(b)), "ifname",
+		cause(w, DIAG_GATEWAY_UNREACHABLE, ns, ev, "gw", ipstr(gw, b, sizeof(b)), "ifname",
 		      ol->ifname, "gwexec", gx, "plen", "24", "gwdev", "<interface>", NULL);
 		free(gx);
 	}
@@ -1126,7 +1120,7 @@ static enum walk_end ns_egress(struct walk *w, const struct nm_netns *ns, const 
 		char ev[120];
 
 		snprintf(ev, sizeof(ev), "%s: state %s (no UP flag)", ol->ifname, ol->state ? ol->state : "?");
-		cause(w, "LINK_DOWN", ns, ev, "ifname", ol->ifname, NULL);
+		cause(w, DIAG_LINK_DOWN, ns, ev, "ifname", ol->ifname, NULL);
 	}
 	pns = peer_netns(w, ol, &peer);
 	if (path_link_up(ol) && !path_link_carrier(ol) && peer && !path_link_up(peer)) {
@@ -1134,19 +1128,19 @@ static enum walk_end ns_egress(struct walk *w, const struct nm_netns *ns, const 
 
 		snprintf(ev, sizeof(ev), "%s in %s: no UP flag, so %s has no carrier", peer->ifname,
 			 pns->label, ol->ifname);
-		cause(w, "LINK_DOWN", pns, ev, "ifname", peer->ifname, NULL);
+		cause(w, DIAG_LINK_DOWN, pns, ev, "ifname", peer->ifname, NULL);
 	}
 
 	/* The uplink: the packet leaves the host here. */
 	if (!w->reply && !w->outside && (!pns || (link_has_public_addr(ol) && (forwarded || ns->self))) &&
-	    !(ol->kind && !strcmp(ol->kind, "bridge"))) {
+	    !(nm_link_is_bridge(ol))) {
 		w->r->left_host = true;
 		free(w->r->leave_ifname);
 		free(w->r->leave_netns);
 		w->r->leave_ifname = nm_xstrdup(ol->ifname);
 		w->r->leave_netns = nm_xstrdup(ns->label);
 		if (forwarded && path_ip_private(&p.src) && !path_ip_private(&p.dst)) {
-			struct path_pkt before = p;
+			struct nf_pkt before = p;
 			struct nm_ip sub = p.src, m;
 			const struct path_ct *ct = ct_find(w, w->q->src_ns);
 			const struct nm_link *sl = NULL;
@@ -1174,7 +1168,7 @@ static enum walk_end ns_egress(struct walk *w, const struct nm_netns *ns, const 
 			}
 			ev = nm_xasprintf("nat POSTROUTING: no SNAT or MASQUERADE for %s out of %s",
 					  ipstr(&p.src, a, sizeof(a)), ol->ifname);
-			cause(w, "NO_SNAT", ns, ev, "ifname", ol->ifname, "src", ipstr(&p.src, b, sizeof(b)),
+			cause(w, DIAG_NO_SNAT, ns, ev, "ifname", ol->ifname, "src", ipstr(&p.src, b, sizeof(b)),
 			      "dst", ipstr(&p.dst, c, sizeof(c)), "subnet", subs, NULL);
 			free(ev);
 			/* Go on as if MASQUERADE were there, to find the problems further along. */
@@ -1198,7 +1192,7 @@ static enum walk_end ns_egress(struct walk *w, const struct nm_netns *ns, const 
 	    ol->kind ? "" : "");
 	w->last_ns = ns;
 
-	if (ol->kind && !strcmp(ol->kind, "bridge")) {
+	if (nm_link_is_bridge(ol)) {
 		/* Out of a bridge device: the port whose far side owns the next hop. */
 		size_t i;
 
@@ -1215,7 +1209,7 @@ static enum walk_end ns_egress(struct walk *w, const struct nm_netns *ns, const 
 			hop(w, PATH_HOP_BRIDGE, ns, ol->ifname, "bridge", &p, NULL, "SWITCHED", true,
 			    "-> port %s", port->ifname);
 			if (!path_link_up(port))
-				cause(w, "LINK_DOWN", ns, "bridge port", "ifname", port->ifname, NULL);
+				cause(w, DIAG_LINK_DOWN, ns, "bridge port", "ifname", port->ifname, NULL);
 			return arrive(w, ppns, pp, &nh, p);
 		}
 		{
@@ -1226,7 +1220,7 @@ static enum walk_end ns_egress(struct walk *w, const struct nm_netns *ns, const 
 			snprintf(plen, sizeof(plen), "%d", w->last_plen ? w->last_plen : 24);
 			snprintf(ev, sizeof(ev), "no port of %s leads to %s", ol->ifname,
 				 ipstr(&nh, a, sizeof(a)));
-			cause(w, "GATEWAY_UNREACHABLE", ns, ev, "gw", ipstr(&nh, b, sizeof(b)),
+			cause(w, DIAG_GATEWAY_UNREACHABLE, ns, ev, "gw", ipstr(&nh, b, sizeof(b)),
 			      "ifname", ol->ifname, "gwexec", gx, "plen", plen, "gwdev", "<interface>",
 			      NULL);
 			free(gx);
@@ -1236,7 +1230,7 @@ static enum walk_end ns_egress(struct walk *w, const struct nm_netns *ns, const 
 	if (!pns) {
 		hop(w, PATH_HOP_LEAVE, ns, ol->ifname, "out", &p, NULL, "LEAVES", true,
 		    "%s leads out of the %s", ol->ifname,
-		    ol->kind && !strcmp(ol->kind, "veth") ? "snapshot" : "host");
+		    nm_link_has_peer(ol) ? "snapshot" : "host");
 		w->end_ns = ns;
 		w->end_link = ol;
 		w->end_pkt = p;
@@ -1247,10 +1241,10 @@ static enum walk_end ns_egress(struct walk *w, const struct nm_netns *ns, const 
 
 /* A packet received on iif of ns (L3): prerouting, routing, local or forward. */
 static enum walk_end ns_input(struct walk *w, const struct nm_netns *ns, const struct nm_link *iif,
-			      struct path_pkt p)
+			      struct nf_pkt p)
 {
 	struct path_route_res rr;
-	struct path_flow fl;
+	struct nm_flow fl;
 	const struct nm_link *ol = NULL;
 	struct nm_ip gw = { 0 };
 	char *rt;
@@ -1270,7 +1264,7 @@ static enum walk_end ns_input(struct walk *w, const struct nm_netns *ns, const s
 		struct path_ct *ct = ct_find(w, ns);
 
 		if (ct && ct->snat && nm_ip_equal(&p.dst, &ct->trans.src)) {
-			struct path_pkt before = p;
+			struct nf_pkt before = p;
 
 			p.dst = ct->orig.src;
 			p.dport = ct->orig.sport;
@@ -1291,9 +1285,9 @@ static enum walk_end ns_input(struct walk *w, const struct nm_netns *ns, const s
 	if (rr.local || owns(w, ns, &p.dst))
 		return deliver_local(w, ns, iif, p);
 	if (rr.reject) {
-		rt = rr.route ? path_route_text(rr.route) :
+		rt = rr.route ? nm_route_str(rr.route, NM_RT_LOOKUP) :
 			nm_xasprintf("rule %u: %s", rr.rule_prio, rr.reject_type);
-		cause(w, "ROUTE_REJECT", ns, rt, "type", rr.reject_type, "dst",
+		cause(w, DIAG_ROUTE_REJECT, ns, rt, "type", rr.reject_type, "dst",
 		      ipstr(&p.dst, a, sizeof(a)), "route", rt, "routekey", rt, NULL);
 		hop(w, PATH_HOP_ROUTE, ns, NULL, "forward", &p, NULL, "REJECT", false, "%s", rt);
 		free(rt);
@@ -1306,7 +1300,7 @@ static enum walk_end ns_input(struct walk *w, const struct nm_netns *ns, const s
 	} else {
 		ol = rr.dev ? nm_find_link(ns, rr.dev) : NULL;
 		gw = rr.gateway;
-		rt = path_route_text(rr.route);
+		rt = nm_route_str(rr.route, NM_RT_LOOKUP);
 		if (!ol) {
 			hop(w, PATH_HOP_ROUTE, ns, rr.dev, "forward", &p, NULL, "FAIL", false,
 			    "%s: device not in the snapshot", rt);
@@ -1324,7 +1318,7 @@ static enum walk_end ns_input(struct walk *w, const struct nm_netns *ns, const s
 
 	/* The forwarding decision: the input device must forward (ip_route_input_slow). */
 	if (ns->sysctl.ip_forward == 0) {
-		cause(w, "FORWARDING_DISABLED", ns, "net.ipv4.ip_forward = 0", "sysctl",
+		cause(w, DIAG_FORWARDING_DISABLED, ns, "net.ipv4.ip_forward = 0", "sysctl",
 		      p.dst.family == AF_INET6 ? "net.ipv6.conf.all.forwarding" : "net.ipv4.ip_forward",
 		      "value", "0", NULL);
 		hop(w, PATH_HOP_FORWARD, ns, iif->ifname, "forward", &p, NULL, "DROP", false,
@@ -1334,7 +1328,7 @@ static enum walk_end ns_input(struct walk *w, const struct nm_netns *ns, const s
 
 		snprintf(key, sizeof(key), "net.ipv4.conf.%s.forwarding", iif->ifname);
 		snprintf(ev, sizeof(ev), "%s = 0", key);
-		cause(w, "FORWARDING_DISABLED", ns, ev, "sysctl", key, "value", "0", NULL);
+		cause(w, DIAG_FORWARDING_DISABLED, ns, ev, "sysctl", key, "value", "0", NULL);
 		hop(w, PATH_HOP_FORWARD, ns, iif->ifname, "forward", &p, NULL, "DROP", false, "%s", ev);
 	} else {
 		hop(w, PATH_HOP_FORWARD, ns, iif->ifname, "forward", &p, NULL, "FORWARD", true,
@@ -1345,7 +1339,7 @@ static enum walk_end ns_input(struct walk *w, const struct nm_netns *ns, const s
 	eff = ns->sysctl.rp_filter_all > iif->rp_filter ? ns->sysctl.rp_filter_all : iif->rp_filter;
 	if (eff > 0 && p.dst.family == AF_INET) {
 		struct path_route_res back;
-		struct path_flow bf = { .dst = p.src, .oif = NULL };
+		struct nm_flow bf = { .dst = p.src, .oif = NULL };
 		bool ok;
 
 		path_route_lookup(ns, &bf, &back);
@@ -1363,7 +1357,7 @@ static enum walk_end ns_input(struct walk *w, const struct nm_netns *ns, const s
 			snprintf(ev, sizeof(ev), "rp_filter all=%d %s=%d; route back: %s",
 				 ns->sysctl.rp_filter_all, iif->ifname, iif->rp_filter,
 				 back.dev ? back.dev : "none");
-			cause(w, "RP_FILTER", ns, ev, "src", ipstr(&p.src, b, sizeof(b)), "ifname",
+			cause(w, DIAG_RP_FILTER, ns, ev, "src", ipstr(&p.src, b, sizeof(b)), "ifname",
 			      iif->ifname, "value", val, "why", why, NULL);
 		}
 	}
@@ -1382,14 +1376,11 @@ static void set_verdict(struct walk *w, enum walk_end fwd)
 	char a[64], b[64];
 
 	if (r->n_causes) {
-		const char *c = r->causes[0].code;
+		const struct diag_code *dc = diag_code(r->causes[0].id);
 
-		if (r->causes[0].reply || !strcmp(c, "NO_SNAT") || !strcmp(c, "UPSTREAM_NO_REPLY") ||
-		    !strcmp(c, "RETURN_DROPPED"))
+		if (r->causes[0].reply || dc->outcome == DIAG_OUT_NO_REPLY)
 			r->verdict = PATH_NO_REPLY;
-		else if (!strcmp(c, "FORWARD_DROP") || !strcmp(c, "INPUT_DROP") ||
-			 !strcmp(c, "OUTPUT_DROP") || !strcmp(c, "PREROUTING_DROP") ||
-			 !strcmp(c, "FORWARDING_DISABLED") || !strcmp(c, "RP_FILTER"))
+		else if (dc->outcome == DIAG_OUT_DROPPED)
 			r->verdict = PATH_DROPPED;
 		else
 			r->verdict = PATH_UNREACHABLE;
@@ -1423,7 +1414,7 @@ static void set_verdict(struct walk *w, enum walk_end fwd)
 int path_walk(const struct nm_snapshot *s, const struct path_query *q, struct path_result **out)
 {
 	struct walk w = { .s = s, .q = q };
-	struct path_pkt p = { 0 };
+	struct nf_pkt p = { 0 };
 	enum walk_end e;
 	struct path_result *r;
 
@@ -1457,7 +1448,7 @@ int path_walk(const struct nm_snapshot *s, const struct path_query *q, struct pa
 		w.reached_dst = w.end_pkt.dst;
 	}
 	if (e == W_LOCAL || e == W_LEFT) {
-		struct path_pkt rp = { 0 };
+		struct nf_pkt rp = { 0 };
 		const struct nm_netns *fin;
 		enum walk_end re;
 
@@ -1486,7 +1477,7 @@ int path_walk(const struct nm_snapshot *s, const struct path_query *q, struct pa
 			nm_warn(&r->notes, &r->n_notes, "the reply is delivered to %s in %s, not to the source",
 				ipstr(&w.end_pkt.dst, a1, sizeof(a1)), fin ? fin->label : "?");
 			if (!r->n_causes)
-				cause(&w, "UPSTREAM_NO_REPLY", fin, "reply delivered elsewhere", "ifname",
+				cause(&w, DIAG_UPSTREAM_NO_REPLY, fin, "reply delivered elsewhere", "ifname",
 				      r->leave_ifname ? r->leave_ifname : "?", "why",
 				      "the reply does not come back to the source", NULL);
 		}

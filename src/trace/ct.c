@@ -151,22 +151,11 @@ int trace_ct_dump(const struct nm_netns *ns, struct trace_ct **v, size_t *n,
 	struct nlmsghdr *nlh;
 	struct nfgenmsg *nfg;
 	unsigned int seq, portid;
-	int fd, ret;
+	int ret;
 
-	fd = netns_socket(ns, AF_NETLINK, SOCK_RAW, NETLINK_NETFILTER);
-	if (fd < 0)
-		return fd;
-	nl = mnl_socket_fdopen(fd);
-	if (!nl) {
-		ret = -errno;
-		close(fd);
+	nl = netns_mnl_open(ns, NETLINK_NETFILTER, 0, &ret);
+	if (!nl)
 		return ret;
-	}
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		mnl_socket_close(nl);
-		return ret;
-	}
 	portid = mnl_socket_get_portid(nl);
 	seq = (unsigned int)time(NULL);
 	nlh = mnl_nlmsg_put_header(buf);

@@ -143,7 +143,7 @@ int trace_drop_open(struct trace_dropmon **out, const char *const *ifnames, size
 	int ret;
 
 	*out = NULL;
-	for (i = 0; i < sizeof(tracefs_roots) / sizeof(tracefs_roots[0]) && !root; i++)
+	for (i = 0; i < ARRAY_SIZE(tracefs_roots) && !root; i++)
 		if (exists(tracefs_roots[i], "instances"))
 			root = tracefs_roots[i];
 	if (!root) {

@@ -205,9 +205,9 @@ const char *trace_nft_verdict_name(int32_t v)
 	if (v >= 0) {
 		uint32_t code = (uint32_t)v & NF_VERDICT_MASK;
 
-		return code < sizeof(pos) / sizeof(pos[0]) && pos[code] ? pos[code] : "?";
+		return code < ARRAY_SIZE(pos) && pos[code] ? pos[code] : "?";
 	}
-	if (-v < (int32_t)(sizeof(neg) / sizeof(neg[0])) && neg[-v])
+	if (-v < (int32_t)ARRAY_SIZE(neg) && neg[-v])
 		return neg[-v];
 	return "?";
 }
@@ -388,31 +388,6 @@ static int nl_batch(struct mnl_socket *nl, const void *buf, size_t len, uint32_t
 	}
 }
 
-static struct mnl_socket *ns_socket(const struct nm_netns *ns, int *err)
-{
-	struct timeval tv = { .tv_sec = 2 };
-	struct mnl_socket *nl;
-	int fd = netns_socket(ns, AF_NETLINK, SOCK_RAW, NETLINK_NETFILTER);
-
-	if (fd < 0) {
-		*err = fd;
-		return NULL;
-	}
-	nl = mnl_socket_fdopen(fd);
-	if (!nl) {
-		*err = -errno;
-		close(fd);
-		return NULL;
-	}
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		*err = -errno;
-		mnl_socket_close(nl);
-		return NULL;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return nl;
-}
-
 static int add_table(struct trace_nft *t, struct nft_ns *n, const struct trace_ident *id,
 		     bool owner)
 {
@@ -541,7 +516,7 @@ int trace_nft_start(struct trace_nft **out, const struct trace_nsinfo *nss, size
 		int grp = NFNLGRP_NFTRACE, sz = NFT_TRACE_RCVBUF, err = 0;
 
 		x->label = nss[i].ns->label ? nss[i].ns->label : nss[i].ns->id;
-		x->mon = ns_socket(nss[i].ns, &err);
+		x->mon = netns_mnl_open(nss[i].ns, NETLINK_NETFILTER, 2, &err);
 		if (x->mon && mnl_socket_setsockopt(x->mon, NETLINK_ADD_MEMBERSHIP, &grp,
 						    sizeof(grp)) < 0)
 			err = -errno;
@@ -550,7 +525,7 @@ int trace_nft_start(struct trace_nft **out, const struct trace_nsinfo *nss, size
 
 			if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
 				setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-			x->ctl = ns_socket(nss[i].ns, &err);
+			x->ctl = netns_mnl_open(nss[i].ns, NETLINK_NETFILTER, 2, &err);
 		}
 		if (!err && x->ctl) {
 			err = add_table(t, x, id, true);
@@ -755,7 +730,7 @@ static void explain_cause(struct trace_result *r)
 				    d->table, d->chain);
 	for (i = 0; i < r->n_causes; i++)
 		if (!strcmp(r->causes[i].netns, r->nft_drop_netns) &&
-		    (strstr(r->causes[i].code, "DROP") || strstr(r->causes[i].code, "DROPPED"))) {
+		    diag_has_flag(r->causes[i].id, DIAG_F_RULE_DROP)) {
 			pick = i + 1;
 			break;
 		}

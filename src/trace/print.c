@@ -6,14 +6,10 @@
 
 #include "trace.h"
 
+/* The probe's protocol: icmp, udp or tcp. */
 static const char *proto_name(uint8_t p)
 {
-	switch (p) {
-	case PATH_PROTO_TCP: return "tcp";
-	case PATH_PROTO_UDP: return "udp";
-	case PATH_PROTO_ICMP: return "icmp";
-	default: return "?";
-	}
+	return nm_proto_name(p) ? nm_proto_name(p) : "?";
 }
 
 static void pair(char *buf, size_t len, const struct trace_tuple *t)

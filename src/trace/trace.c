@@ -238,6 +238,7 @@ static void copy_causes(struct trace_result *r)
 		const struct diag_cause *c = &r->sim->causes[i];
 		struct diag_cause *d = NM_PUSH(r->causes, r->n_causes);
 
+		d->id = c->id;
 		d->code = c->code;
 		d->netns = nm_xstrdup(c->netns ? c->netns : "");
 		d->message = nm_xstrdup(c->message ? c->message : "");
@@ -336,7 +337,7 @@ static void conclude(struct trace_result *r)
 		struct diag_cause *c = &r->causes[i];
 		char *ev;
 
-		if (strcmp(c->code, "NO_SNAT") || !path_ip_private(&left->t.src))
+		if (c->id != DIAG_NO_SNAT || !path_ip_private(&left->t.src))
 			continue;
 		ev = nm_xasprintf("%s%scaptured: %s %s out with source %s at +%.3f ms", c->evidence,
 				  *c->evidence ? "; " : "", left->netns, left->ifname,
@@ -353,7 +354,7 @@ static void conclude(struct trace_result *r)
 
 		kv[0] = (struct diag_kv){ "ifname", left->ifname };
 		kv[1] = (struct diag_kv){ "why", why };
-		diag_add(&r->causes, &r->n_causes, "UPSTREAM_NO_REPLY", left->netns, ev, kv, 2);
+		diag_add(&r->causes, &r->n_causes, DIAG_UPSTREAM_NO_REPLY, left->netns, ev, kv, 2);
 		free(why);
 		free(ev);
 	}

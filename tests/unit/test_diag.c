@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "diagnose.h"
+#include "model.h"
 
 /* DESIGN.md's list: extend, never rename. */
 static const char *const design_codes[] = {
@@ -19,19 +20,26 @@ static const char *const design_codes[] = {
 
 static void test_registry_has_design_codes(void **state)
 {
-	size_t i, j, n;
-	const struct diag_code *c = diag_codes(&n);
+	enum diag_id id;
+	size_t i, j;
 
 	(void)state;
-	for (i = 0; i < sizeof(design_codes) / sizeof(design_codes[0]); i++)
-		assert_non_null(diag_find(design_codes[i]));
-	for (i = 0; i < n; i++) {
-		assert_non_null(c[i].message);
-		assert_non_null(c[i].fix);
-		for (j = i + 1; j < n; j++)
-			assert_string_not_equal(c[i].code, c[j].code);
+	for (i = 0; i < ARRAY_SIZE(design_codes); i++)
+		assert_non_null(diag_find(design_codes[i], NULL));
+	/* every id has its entry, found again by its text code */
+	for (i = 0; i < DIAG_COUNT; i++) {
+		const struct diag_code *c = diag_code((enum diag_id)i);
+
+		assert_non_null(c);
+		assert_non_null(c->message);
+		assert_non_null(c->fix);
+		assert_ptr_equal(diag_find(c->code, &id), c);
+		assert_int_equal(id, i);
+		for (j = i + 1; j < DIAG_COUNT; j++)
+			assert_string_not_equal(c->code, diag_code((enum diag_id)j)->code);
 	}
-	assert_null(diag_find("NO_SUCH_CODE"));
+	assert_null(diag_find("NO_SUCH_CODE", NULL));
+	assert_null(diag_code(DIAG_COUNT));
 }
 
 static void test_expand(void **state)
@@ -59,9 +67,9 @@ static void test_add_dedup(void **state)
 				{ "value", "0" } };
 
 	(void)state;
-	assert_non_null(diag_add(&v, &n, "FORWARDING_DISABLED", "host", "net.ipv4.ip_forward = 0", kv, 4));
-	assert_null(diag_add(&v, &n, "FORWARDING_DISABLED", "host", "again", kv, 4));
-	assert_null(diag_add(&v, &n, "NOPE", "host", "", kv, 4));
+	assert_non_null(diag_add(&v, &n, DIAG_FORWARDING_DISABLED, "host", "net.ipv4.ip_forward = 0", kv, 4));
+	assert_null(diag_add(&v, &n, DIAG_FORWARDING_DISABLED, "host", "again", kv, 4));
+	assert_null(diag_add(&v, &n, DIAG_COUNT, "host", "", kv, 4));
 	assert_int_equal(n, 1);
 	assert_string_equal(v[0].fix, "sysctl -w net.ipv4.ip_forward=1");
 	assert_string_equal(v[0].message,

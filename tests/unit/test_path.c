@@ -123,7 +123,7 @@ static void test_each_cause(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cause_cases) / sizeof(cause_cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cause_cases); i++) {
 		const struct cause_case *c = &cause_cases[i];
 		struct nm_snapshot *s = fx_blog(c->flags);
 		struct path_result *r = walk(s);
@@ -230,7 +230,7 @@ static void test_route_lookup(void **state)
 	struct nm_snapshot *s = fx_blog(0);
 	struct nm_netns *host = &s->netns[0];
 	struct path_route_res rr;
-	struct path_flow fl = { 0 };
+	struct nm_flow fl = { 0 };
 	struct nm_rule *rules;
 
 	(void)state;
@@ -335,7 +335,7 @@ static void test_recorded_snapshots(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct nm_snapshot *s = NULL;
 		struct path_result *r;
 		char path[512], err[256];
@@ -367,7 +367,7 @@ static void test_own_address(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(dsts) / sizeof(dsts[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(dsts); i++) {
 		struct nm_snapshot *s = fx_blog(0);
 		struct path_result *r = walk_from(s, "ns1", dsts[i], PATH_PROTO_ICMP, 0);
 

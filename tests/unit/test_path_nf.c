@@ -10,10 +10,10 @@
 #include "path.h"
 #include "fixture_blog.h"
 
-static struct path_pkt pkt(const char *src, const char *dst, const char *iif, const char *oif,
+static struct nf_pkt pkt(const char *src, const char *dst, const char *iif, const char *oif,
 			   uint32_t ct)
 {
-	struct path_pkt p = { 0 };
+	struct nf_pkt p = { 0 };
 
 	nm_ip_parse(src, &p.src);
 	nm_ip_parse(dst, &p.dst);
@@ -57,7 +57,7 @@ static void test_jump_return_goto(void **state)
 	struct nm_snapshot *s = nm_snapshot_new();
 	struct nm_netns *ns = build(s);
 	struct nf_eval_res res;
-	struct path_pkt p;
+	struct nf_pkt p;
 
 	(void)state;
 	/* 10.0.0.1 from br0: A -> goto B -> ACCEPT. */
@@ -93,7 +93,7 @@ static void test_base_chain_priority(void **state)
 	struct nf_chain *late = fx_chain(t1, "fwd", NF_HOOK_FORWARD, 10, "filter", NF_POLICY_ACCEPT);
 	struct nf_chain *early = fx_chain(t2, "fwd", NF_HOOK_FORWARD, -10, "filter", NF_POLICY_ACCEPT);
 	struct nf_eval_res res;
-	struct path_pkt p = pkt("10.0.0.1", "203.0.113.8", "br0", "eth0", NF_CT_NEW);
+	struct nf_pkt p = pkt("10.0.0.1", "203.0.113.8", "br0", "eth0", NF_CT_NEW);
 
 	(void)state;
 	/* An accept in an early chain does not skip a later chain's drop. */
@@ -111,7 +111,7 @@ static void test_nat_only_new(void **state)
 	struct nm_snapshot *s = fx_blog(0);
 	struct nm_netns *host = &s->netns[0];
 	struct nf_eval_res res;
-	struct path_pkt p = pkt("10.0.0.1", "203.0.113.8", "br0", "eth0", NF_CT_NEW);
+	struct nf_pkt p = pkt("10.0.0.1", "203.0.113.8", "br0", "eth0", NF_CT_NEW);
 	char *d;
 
 	(void)state;

@@ -2,68 +2,15 @@
 /* test_render.c - the picture: golden DOT files, well-formed SVG/PNG, hidden lo and link-local, NAT notes. */
 #include <errno.h>
 #include <netinet/in.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
-#include <net/if.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
-#include "model.h"
+#include "helpers.h"
 #include "netfilter.h"
 #include "render.h"
-#if __has_include("snapshot.h")
 #include "snapshot.h"
-#define HAVE_SNAP_LOAD 1
-#endif
-
-#define UPF (IFF_UP | IFF_BROADCAST | IFF_MULTICAST | 0x10000 /* IFF_LOWER_UP */)
 
 /* ---- building snapshots by hand ---- */
-
-static struct nm_netns *add_ns(struct nm_snapshot *s, unsigned long ino, const char *label, bool self)
-{
-	struct nm_netns *ns = NM_PUSH(s->netns, s->n_netns);
-
-	ns->id = nm_xasprintf("net:%lu", ino);
-	ns->ino = ino;
-	ns->dev = 4;
-	ns->self = self;
-	ns->label = nm_xstrdup(label);
-	ns->fd = -1;
-	ns->sysctl.ip_forward = self ? 1 : 0;
-	ns->sysctl.bridge_nf_call_iptables = -1;
-	return ns;
-}
-
-static struct nm_link *add_link(struct nm_netns *ns, int ifindex, const char *ifname, const char *kind,
-				bool up, const char *master)
-{
-	struct nm_link *l = NM_PUSH(ns->links, ns->n_links);
-
-	l->ifindex = ifindex;
-	l->ifname = nm_xstrdup(ifname);
-	l->kind = nm_xstrdup(kind);
-	l->state = nm_xstrdup(!strcmp(kind, "loopback") ? "UNKNOWN" : up ? "UP" : "DOWN");
-	l->flags = up ? UPF : IFF_BROADCAST | IFF_MULTICAST;
-	if (!strcmp(kind, "loopback"))
-		l->flags = IFF_UP | IFF_LOOPBACK | 0x10000;
-	l->mtu = !strcmp(kind, "loopback") ? 65536 : 1500;
-	l->forwarding = -1;
-	l->rp_filter = -1;
-	if (master) {
-		struct nm_link *m = nm_find_link(ns, master);
-
-		l->master = nm_xstrdup(master);
-		l->master_ifindex = m ? m->ifindex : 99;
-	}
-	return l;
-}
 
 static void add_addr(struct nm_netns *ns, const char *ifname, const char *cidr)
 {
@@ -196,11 +143,11 @@ static struct nm_snapshot *lab_snapshot(void)
 	s->hostname = nm_xstrdup("lab");
 	s->kernel = nm_xstrdup("6.18.0");
 	s->created = nm_xstrdup("2026-11-29T14:00:00Z");
-	host = add_ns(s, 4026531840UL, "host", true);
-	web = add_ns(s, 4026532281UL, "web", false);
-	db = add_ns(s, 4026532345UL, "db", false);
-	api = add_ns(s, 4026532400UL, "api", false);
-	blue = add_ns(s, 4026532500UL, "blue", false);
+	host = th_add_ns(s, 4026531840UL, "host", true);
+	web = th_add_ns(s, 4026532281UL, "web", false);
+	db = th_add_ns(s, 4026532345UL, "db", false);
+	api = th_add_ns(s, 4026532400UL, "api", false);
+	blue = th_add_ns(s, 4026532500UL, "blue", false);
 	/* NM_PUSH may move the array: take the pointers again */
 	host = &s->netns[0];
 	web = &s->netns[1];
@@ -209,32 +156,29 @@ static struct nm_snapshot *lab_snapshot(void)
 	blue = &s->netns[4];
 	nm_strv_push(&blue->names, &blue->n_names, "blue");
 
-	add_link(host, 1, "lo", "loopback", true, NULL);
+	th_add_link(host, 1, "lo", "loopback", true, NULL);
 	add_addr(host, "lo", "127.0.0.1/8");
-	add_link(host, 2, "eth0", "device", true, NULL);
+	th_add_link(host, 2, "eth0", "device", true, NULL);
 	add_addr(host, "eth0", "198.51.100.2/24");
 	add_addr(host, "eth0", "fe80::1/64");
-	add_link(host, 3, "docker0", "bridge", true, NULL);
+	th_add_link(host, 3, "docker0", "bridge", true, NULL);
 	add_addr(host, "docker0", "172.17.0.1/16");
-	add_link(host, 4, "br-5f3a9c1e2b7d", "bridge", true, NULL);
+	th_add_link(host, 4, "br-5f3a9c1e2b7d", "bridge", true, NULL);
 	add_addr(host, "br-5f3a9c1e2b7d", "172.18.0.1/16");
-#ifdef NM_HAVE_CONTAINER_PORTS
 	nm_find_link(host, "br-5f3a9c1e2b7d")->network = nm_xstrdup("appnet");
 	nm_find_link(host, "docker0")->network = nm_xstrdup("bridge");
-#endif
-	add_link(host, 6, "veth1a2b3c4", "veth", true, "docker0");
-	add_link(host, 8, "veth5d6e7f8", "veth", true, "docker0");
-	add_link(host, 10, "veth9a8b7c6", "veth", true, "br-5f3a9c1e2b7d");
-	add_link(host, 12, "veth-blue", "veth", false, NULL);
+	th_add_link(host, 6, "veth1a2b3c4", "veth", true, "docker0");
+	th_add_link(host, 8, "veth5d6e7f8", "veth", true, "docker0");
+	th_add_link(host, 10, "veth9a8b7c6", "veth", true, "br-5f3a9c1e2b7d");
+	th_add_link(host, 12, "veth-blue", "veth", false, NULL);
 	add_default(host, "198.51.100.1", "eth0");
 
-	add_link(web, 1, "lo", "loopback", true, NULL);
-	add_link(web, 5, "eth0", "veth", true, NULL);
+	th_add_link(web, 1, "lo", "loopback", true, NULL);
+	th_add_link(web, 5, "eth0", "veth", true, NULL);
 	add_addr(web, "eth0", "172.17.0.2/16");
 	add_addr(web, "eth0", "fe80::42:acff:fe11:2/64");
 	add_default(web, "172.17.0.1", "eth0");
 	c = container(web, "web", "3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4e", "busybox-local");
-#ifdef NM_HAVE_CONTAINER_PORTS
 	{
 		struct nm_port *p = NM_PUSH(c->ports, c->n_ports);
 
@@ -243,23 +187,22 @@ static struct nm_snapshot *lab_snapshot(void)
 		p->host_port = 8080;
 		p->container_port = 80;
 	}
-#endif
 	(void)c;
 
-	add_link(db, 1, "lo", "loopback", true, NULL);
-	add_link(db, 7, "eth0", "veth", true, NULL);
+	th_add_link(db, 1, "lo", "loopback", true, NULL);
+	th_add_link(db, 7, "eth0", "veth", true, NULL);
 	add_addr(db, "eth0", "172.17.0.3/16");
 	add_default(db, "172.17.0.1", "eth0");
 	container(db, "db", "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b", "busybox-local");
 
-	add_link(api, 1, "lo", "loopback", true, NULL);
-	add_link(api, 9, "eth0", "veth", true, NULL);
+	th_add_link(api, 1, "lo", "loopback", true, NULL);
+	th_add_link(api, 9, "eth0", "veth", true, NULL);
 	add_addr(api, "eth0", "172.18.0.2/16");
 	add_default(api, "172.18.0.1", "eth0");
 	container(api, "api", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "busybox-local");
 
-	add_link(blue, 1, "lo", "loopback", false, NULL);
-	add_link(blue, 11, "veth0", "veth", false, NULL);
+	th_add_link(blue, 1, "lo", "loopback", false, NULL);
+	th_add_link(blue, 11, "veth0", "veth", false, NULL);
 	add_addr(blue, "veth0", "10.0.0.2/24");
 
 	pair(s, host, "veth1a2b3c4", web, "eth0");
@@ -287,42 +230,15 @@ static char *render_to_string(const struct nm_snapshot *s, const char *fmt, bool
 	return buf;
 }
 
-static char *fixture_path(const char *name)
-{
-	const char *dir = getenv("NSMAP_FIXTURES");
-
-	return nm_xasprintf("%s/render/%s", dir ? dir : "tests/fixtures", name);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t n = 0, cap = 0, r;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n + 4096 > cap) {
-			cap = (n + 4096) * 2;
-			buf = nm_xrealloc(buf, cap, 1);
-		}
-		r = fread(buf + n, 1, 4096, f);
-		n += r;
-	} while (r > 0);
-	fclose(f);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
-
 /* Compare with a golden file; NSMAP_UPDATE_GOLDEN=1 rewrites it. */
 static void golden(const char *name, const char *got)
 {
-	char *path = fixture_path(name);
+	char rel[256];
+	const char *path;
 	char *want;
 
+	snprintf(rel, sizeof(rel), "render/%s", name);
+	path = th_fixture(rel);
 	if (getenv("NSMAP_UPDATE_GOLDEN")) {
 		FILE *f = fopen(path, "we");
 
@@ -330,7 +246,7 @@ static void golden(const char *name, const char *got)
 		fputs(got, f);
 		fclose(f);
 	}
-	want = slurp(path, NULL);
+	want = th_read(path, NULL);
 	if (!want)
 		fail_msg("missing golden file %s (run with NSMAP_UPDATE_GOLDEN=1)", path);
 	if (strcmp(want, got)) {
@@ -344,7 +260,6 @@ static void golden(const char *name, const char *got)
 		fail_msg("%s differs from the golden file; see %s", path, out);
 	}
 	free(want);
-	free(path);
 }
 
 static bool xmllint_ok(const char *svg, size_t len)
@@ -574,14 +489,18 @@ static void test_empty_snapshot(void **state)
 	nm_snapshot_free(s);
 }
 
-#ifdef HAVE_SNAP_LOAD
 static void fixture_golden(const char *json, const char *dotname, bool svg_too)
 {
-	char *path = fixture_path(json);
+	char rel[256];
+	const char *path;
 	struct nm_snapshot *s = NULL;
 	char err[256] = "";
 	char *dot;
-	int rc = snap_load(path, &s, err, sizeof(err));
+	int rc;
+
+	snprintf(rel, sizeof(rel), "render/%s", json);
+	path = th_fixture(rel);
+	rc = snap_load(path, &s, err, sizeof(err));
 
 	if (rc < 0)
 		fail_msg("snap_load %s: %s", path, err);
@@ -598,7 +517,6 @@ static void fixture_golden(const char *json, const char *dotname, bool svg_too)
 		free(svg);
 	}
 	nm_snapshot_free(s);
-	free(path);
 }
 
 static void test_docker2_fixture(void **state)
@@ -612,7 +530,6 @@ static void test_docker200_fixture(void **state)
 	(void)state;
 	fixture_golden("docker200.json", "docker200.dot", true);
 }
-#endif
 
 int main(void)
 {
@@ -626,10 +543,8 @@ int main(void)
 		cmocka_unit_test(test_svg_png_pdf),
 		cmocka_unit_test(test_nat_notes),
 		cmocka_unit_test(test_empty_snapshot),
-#ifdef HAVE_SNAP_LOAD
 		cmocka_unit_test(test_docker2_fixture),
 		cmocka_unit_test(test_docker200_fixture),
-#endif
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

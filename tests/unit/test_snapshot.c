@@ -1,59 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_snapshot.c - model, selection, labels and the JSON snapshot on recorded fixtures (no root). */
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
-#include <cmocka.h>
+
+#include "helpers.h"
 
 #include "snapshot.h"
 #include "text.h"
-
-static char fixture[512];
-
-static const char *fx(const char *name)
-{
-	const char *dir = getenv("NSMAP_FIXTURES");
-
-	snprintf(fixture, sizeof(fixture), "%s/%s", dir ? dir : "tests/fixtures", name);
-	return fixture;
-}
 
 static struct nm_snapshot *load_blog(void)
 {
 	struct nm_snapshot *s = NULL;
 	char err[256];
 
-	assert_int_equal(snap_load(fx("blog.json"), &s, err, sizeof(err)), 0);
+	assert_int_equal(snap_load(th_fixture("blog.json"), &s, err, sizeof(err)), 0);
 	assert_non_null(s);
 	return s;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return buf;
 }
 
 static void test_roundtrip_byte_identical(void **state)
 {
 	struct nm_snapshot *s = load_blog();
-	char *orig = slurp(fx("blog.json"));
+	char *orig = th_slurp_fixture("blog.json", NULL);
 	char *again = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&again, &len);
@@ -215,7 +184,7 @@ static void expect_load_error(const char *text, const char *needle)
 
 static void test_malformed(void **state)
 {
-	char *orig = slurp(fx("blog.json"));
+	char *orig = th_slurp_fixture("blog.json", NULL);
 	char *trunc;
 
 	(void)state;
@@ -241,7 +210,7 @@ static void test_malformed(void **state)
 static void test_wrong_types_everywhere(void **state)
 {
 	json_error_t je;
-	json_t *root = json_load_file(fx("blog.json"), 0, &je);
+	json_t *root = json_load_file(th_fixture("blog.json"), 0, &je);
 	json_t *ns, *link;
 	struct nm_snapshot *s = NULL;
 	char err[256];
@@ -252,7 +221,7 @@ static void test_wrong_types_everywhere(void **state)
 	assert_non_null(root);
 	ns = json_array_get(json_object_get(root, "namespaces"), 0);
 	link = json_array_get(json_object_get(ns, "links"), 0);
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		json_t *saved = json_deep_copy(json_object_get(link, keys[i]));
 
 		json_object_set_new(link, keys[i], json_real(1.5));
@@ -278,14 +247,14 @@ static void test_netfilter_strict(void **state)
 		{ "base", "\"base\": expected true or false" },
 	};
 	json_error_t je;
-	json_t *root = json_load_file(fx("blog.json"), 0, &je);
+	json_t *root = json_load_file(th_fixture("blog.json"), 0, &je);
 	struct nm_snapshot *s = NULL;
 	char err[256];
 	size_t i, n;
 
 	(void)state;
 	assert_non_null(root);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		json_t *nss = json_object_get(root, "namespaces"), *chain = NULL, *saved;
 		json_t *ns;
 

@@ -427,7 +427,7 @@ static void test_build(void **state)
 	assert_int_equal(path_walk(s, &q, &sim), 0);
 
 	/* The whole round trip, the SNAT where it happened; another run's probe ignored. */
-	r = build(s, sim, round_trip, sizeof(round_trip) / sizeof(round_trip[0]));
+	r = build(s, sim, round_trip, ARRAY_SIZE(round_trip));
 	for (i = 0; i < r->n_hops; i++) {
 		const struct trace_hop *h = &r->hops[i];
 

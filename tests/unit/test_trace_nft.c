@@ -263,7 +263,7 @@ static void test_attach(void **state)
 	struct trace_nsinfo nss[1] = { { &host } };
 	struct trace_result r;
 	struct trace_hop hops[2];
-	struct diag_cause cause = { .code = "FORWARD_DROP" };
+	struct diag_cause cause = { .id = DIAG_FORWARD_DROP, .code = "FORWARD_DROP" };
 	struct trace_nft_event ev[5];
 	struct ev_spec entry = policy_ev, other = policy_ev, cont;
 	size_t i;
@@ -343,11 +343,11 @@ static void test_drop(void **state)
 	struct trace_drop_rec recs[8];
 	struct trace_result r;
 	struct trace_hop hops[2];
-	struct diag_cause cause = { .code = "FORWARDING_DISABLED" };
+	struct diag_cause cause = { .id = DIAG_FORWARDING_DISABLED, .code = "FORWARDING_DISABLED" };
 	size_t i, n = 0;
 
 	(void)state;
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(lines); i++)
 		if (trace_drop_parse_line(lines[i], 1000.0, &recs[n]) == 0)
 			n++;
 	assert_int_equal(n, 4);

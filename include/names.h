@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* docker.h - name container namespaces from the Docker (or Podman) Engine API. */
-#ifndef NSMAP_DOCKER_H
-#define NSMAP_DOCKER_H
+/* names.h - name the namespaces: containers from their runtimes (src/names/). */
+#ifndef NSMAP_NAMES_H
+#define NSMAP_NAMES_H
 
 #include "model.h"
 
