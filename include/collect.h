@@ -8,10 +8,6 @@
 struct collect_opts {
 	bool no_netfilter;	/* skip the firewall (faster) */
 	bool no_neighbours;
-	const char *select;	/* -n patterns, applied before collection (NULL = all) */
-	/* Names namespaces (containers) right after discovery, so -n can select by
-	 * container name; NULL for none. */
-	int (*name_hook)(struct nm_snapshot *s);
 };
 
 /* discover.c: find every network namespace (/run/netns, /proc/PID/ns/net, nsfs mounts).
@@ -42,9 +38,13 @@ int collect_route_get(const struct nm_netns *ns, const struct nm_flow *fl, struc
 /* Check that we may enter namespaces at all (CAP_SYS_ADMIN). 0 or -EPERM. */
 int collect_check_privileges(void);
 
-/* Discover, select (o->select), collect, label and sort: the live snapshot. Errors that concern
- * a single namespace become warnings in it; -errno only for a global failure. On -ENOENT for an
- * unknown -n pattern, *bad names the pattern. */
-int collect_snapshot(const struct collect_opts *o, struct nm_snapshot **out, char **bad);
+/* collect.c: read what is in every namespace of s (found by discover_netns): everything
+ * where keep[i], only the links elsewhere (enough to resolve the veth peers of the kept
+ * ones), on every CPU. A namespace that vanished meanwhile gets keep[i] = false and a
+ * host-wide warning. Errors that concern one namespace become warnings in it; -errno only
+ * for a global failure. */
+int collect_netns(struct nm_snapshot *s, bool *keep, const struct collect_opts *o);
+/* The host's name, kernel release and the time, for the snapshot's head. */
+void collect_meta(struct nm_snapshot *s);
 
 #endif

@@ -263,13 +263,18 @@ void nm_warn(char ***v, size_t *n, const char *fmt, ...) __attribute__((format(p
 struct nm_snapshot *nm_snapshot_new(void);
 void nm_snapshot_free(struct nm_snapshot *s);
 void nm_netns_clear(struct nm_netns *ns);
+void nm_container_free(struct nm_container *c);
 /* Forget routes/rules/neighbours past the given counts (and every address if addrs). */
 void nm_netns_truncate(struct nm_netns *ns, size_t n_routes, size_t n_rules, size_t n_neighs, bool addrs);
 
 /* Sorting for deterministic output: namespaces (self first, then label), links by ifindex, ... */
 void nm_snapshot_sort(struct nm_snapshot *s);
-/* Assign labels from names/container/procs/inode; makes them unique. */
+/* Assign labels from container/names/procs/inode and make them unique (O(N log N)); ids
+ * for namespaces that have none. */
 void nm_snapshot_label(struct nm_snapshot *s);
+/* Every resolved veth peer carries its namespace's label, so that a selection (-n) that
+ * leaves that namespace out can still name it. */
+void nm_snapshot_peer_labels(struct nm_snapshot *s);
 
 /* Link kinds: the table row of a kind string (NULL if unknown) and the predicates. */
 const struct nm_kind_info *nm_kind_info(const char *kind);
@@ -299,6 +304,8 @@ bool nm_netns_matches(const struct nm_netns *ns, const char *pattern);
 int nm_snapshot_select(struct nm_snapshot *s, const char *patterns, char **bad);
 /* Mark (keep[i] = true) the namespaces matching the patterns; NULL patterns = all. */
 int nm_snapshot_mark(const struct nm_snapshot *s, const char *patterns, bool *keep, char **bad);
+/* Keep the namespaces with keep[i] set (in order), free the others. */
+void nm_snapshot_keep(struct nm_snapshot *s, const bool *keep);
 
 /* A route as `ip route` prints it ("default via 10.0.0.254 dev veth1"); with NM_RT_LOOKUP
  * as the evidence of a route lookup: destination, gateway, device, table and metric always,

@@ -1,29 +1,40 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* names.h - name the namespaces: containers from their runtimes (src/names/). */
+/* names.h - name the namespaces: containers, their networks and published ports, from the runtimes that made them. */
 #ifndef NSMAP_NAMES_H
 #define NSMAP_NAMES_H
 
 #include "model.h"
 
 /*
- * Names containers: fills nm_netns.container (name, id, image, runtime) by matching each
- * container's State.Pid / NetworkSettings.SandboxKey to a namespace (ns->procs pids,
- * ns->mounts paths, namespace inode via stat of /proc/PID/ns/net), names bridges with their
- * Docker network name and records published ports.
- * The socket is DOCKER_HOST (unix:// only), else /var/run/docker.sock, else Podman's
- * /run/podman/podman.sock; every request times out within 2 s.
- * When the API does not answer, falls back quietly (container id from /proc/PID/cgroup)
- * and returns 0. Warnings go into s->warnings.
+ * Name sources (src/names/, one file each, listed in src/names/names.c): every source is
+ * read-only, bounded by a timeout, and quiet when its runtime is absent. Naming runs in
+ * two steps around collection:
+ *
+ *   names_probe()   right after discovery: containers are matched to namespaces by the
+ *                   pids, bind mounts and inodes discovery saw, so that -n can select by
+ *                   container name before anything expensive is read;
+ *   names_enrich()  after collection: what needs links and veth peers (a bridge named after
+ *                   its network).
+ *
+ * What a source learns between the steps (an engine that did not answer is not asked, and
+ * waited for, a second time) is kept in struct names. Problems become warnings in
+ * s->warnings; neither step fails.
  */
-int docker_enrich(struct nm_snapshot *s);
+struct names;
 
-/* The socket path docker_enrich() will use (from DOCKER_HOST or the default), or NULL
- * when DOCKER_HOST names a non-unix endpoint. Exposed for the tests. */
+struct names *names_probe(struct nm_snapshot *s);
+void names_enrich(struct names *n, struct nm_snapshot *s);
+void names_free(struct names *n);
+
+/* The Docker/Podman Engine API socket the docker source uses: DOCKER_HOST (unix:// only),
+ * else /var/run/docker.sock, else /run/podman/podman.sock. NULL when DOCKER_HOST names a
+ * non-unix endpoint. Exposed for the tests. */
 const char *docker_socket_path(char *buf, size_t len);
 
-/* A container id from the text of /proc/PID/cgroup ("docker-<id>.scope", "/docker/<id>",
- * "libpod-<id>.scope", "/kubepods/.../<id>"): copies the 64-hex id to id[65] and returns the
- * runtime guess ("docker", "podman"), or NULL when none is found. Exposed for the tests. */
-const char *docker_cgroup_id(const char *cgroup_text, char id[65]);
+/* A container id in the text of /proc/PID/cgroup ("docker-<id>.scope", "/docker/<id>",
+ * "libpod-<id>.scope", "cri-containerd-<id>.scope", ...): copies the 64-hex id to id[65]
+ * and returns the runtime it names ("docker", "podman", "cri-o", "containerd"), or NULL.
+ * Exposed for the tests. */
+const char *cgroup_container_id(const char *cgroup_text, char id[65]);
 
 #endif

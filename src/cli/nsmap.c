@@ -2,20 +2,15 @@
 /* cmd_nsmap.c - the nsmap command: collect (or load) a snapshot and print it as text, JSON or a picture. */
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "collect.h"
-#include "names.h"
 #include "render.h"
 #include "snapshot.h"
-#include "text.h"
-
-#define NSMAP_VERSION "0.1.0"
 
 static const char usage_text[] =
 "Usage: nsmap [OPTIONS]\n"
@@ -62,7 +57,7 @@ static const struct option long_opts[] = {
 };
 
 struct nsmap_args {
-	const char *format;
+	const struct render_format *format;
 	const char *output;
 	const char *select;
 	const char *from;
@@ -70,42 +65,19 @@ struct nsmap_args {
 	int color;		/* -1 auto, 0 never, 1 always */
 };
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "nsmap: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see nsmap --help)\n");
-	return 2;
-}
-
-static const char *format_from_ext(const char *path)
-{
-	const char *dot = strrchr(path, '.');
-
-	if (dot && !strcmp(dot, ".json"))
-		return "json";
-	if (dot && !strcmp(dot, ".txt"))
-		return "text";
-	return render_format_from_path(path);
-}
-
-static bool format_known(const char *f)
-{
-	return !strcmp(f, "text") || !strcmp(f, "json") || render_format_known(f);
-}
-
 static int parse_args(int argc, char **argv, struct nsmap_args *a)
 {
+	const char *format = NULL;
 	int c;
 
 	a->color = -1;
 	while ((c = getopt_long(argc, argv, "T:jo:n:dahV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'T':
-			a->format = optarg;
+			format = optarg;
 			break;
 		case 'j':
-			a->format = "json";
+			format = "json";
 			break;
 		case 'o':
 			a->output = optarg;
@@ -136,13 +108,13 @@ static int parse_args(int argc, char **argv, struct nsmap_args *a)
 			else if (!strcmp(optarg, "never"))
 				a->color = 0;
 			else
-				return usage_error("--color takes auto, always or never, not '%s'", optarg);
+				return cli_usage_error("--color takes auto, always or never, not '%s'", optarg);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
 		case 'V':
-			printf("nsmap " NSMAP_VERSION "\n");
+			cli_version();
 			exit(0);
 		default:
 			fprintf(stderr, "nsmap: see nsmap --help\n");
@@ -150,215 +122,96 @@ static int parse_args(int argc, char **argv, struct nsmap_args *a)
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (!a->format && a->output) {
-		a->format = format_from_ext(a->output);
+		return cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (format) {
+		a->format = render_format_find(format);
 		if (!a->format)
-			return usage_error("cannot tell the format from '%s': give -T", a->output);
+			return cli_usage_error("unknown format '%s' (%s)", format, render_format_list());
+	} else if (a->output) {
+		a->format = render_format_for_path(a->output);
+		if (!a->format)
+			return cli_usage_error("cannot tell the format from '%s': give -T", a->output);
+	} else {
+		a->format = render_format_find("text");
 	}
-	if (!a->format)
-		a->format = "text";
-	if (!format_known(a->format))
-		return usage_error("unknown format '%s' (text, json, dot, svg, png, pdf)", a->format);
 	return 0;
 }
 
-/* Output goes to a temporary file beside the target, renamed into place only when complete. */
-struct sink {
-	FILE *f;
-	char *tmp;		/* NULL: written in place (stdout, a device, a fifo) */
-	char *real;		/* the file a symlink points to: replaced instead of the link */
-	const char *path;
-};
-
-static int sink_open(struct sink *k, const char *path)
+/* The snapshot: loaded from --from, or read from this host. Returns 0 or the exit code. */
+static int get_snapshot(const struct nsmap_args *a, struct nm_snapshot **s)
 {
-	mode_t mode = 0644;
-	struct stat st;
-	char *dup, *dir;
-	int fd;
+	struct cli_live_opts lo = {
+		.select = a->select,
+		.no_names = a->no_docker,
+		.no_netfilter = a->no_netfilter,
+	};
+	char err[512] = "", *bad = NULL;
+	int ret;
 
-	k->path = path;
-	if (!path || !strcmp(path, "-")) {
-		k->f = stdout;
+	if (a->from) {
+		ret = snap_load(a->from, s, err, sizeof(err));
+		if (ret)
+			return cli_fail(1, "%s: %s", a->from, err);
+		if (a->select && nm_snapshot_select(*s, a->select, &bad)) {
+			ret = cli_fail(1, "no namespace matches '%s' in %s", bad, a->from);
+			free(bad);
+			nm_snapshot_free(*s);
+			*s = NULL;
+			return ret;
+		}
 		return 0;
 	}
-	if (stat(path, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return -EISDIR;
-		/* renaming over /dev/null, /dev/stdout or a fifo would replace it: write in place */
-		if (!S_ISREG(st.st_mode)) {
-			k->f = fopen(path, "we");
-			return k->f ? 0 : -errno;
-		}
-		mode = st.st_mode & 07777;
-		k->real = realpath(path, NULL);
-		if (k->real)
-			path = k->path = k->real;
+	ret = collect_check_privileges();
+	if (ret)
+		return cli_fail(1, "cannot enter network namespaces: %s "
+				"(run as root: needs CAP_SYS_ADMIN and CAP_NET_ADMIN; --from FILE does not)",
+				strerror(-ret));
+	ret = cli_live_snapshot(&lo, s, &bad);
+	if (ret == -ENOENT && bad) {
+		ret = cli_fail(1, "no namespace matches '%s'", bad);
+		free(bad);
+		return ret;
 	}
-	dup = nm_xstrdup(path);
-	dir = dirname(dup);
-	k->tmp = nm_xasprintf("%s/.nsmap-XXXXXX", dir);
-	free(dup);
-	fd = mkstemp(k->tmp);
-	if (fd < 0) {
-		int err = -errno;
-
-		free(k->tmp);
-		free(k->real);
-		k->tmp = k->real = NULL;
-		return err;
-	}
-	fchmod(fd, mode);
-	k->f = fdopen(fd, "w");
-	if (!k->f) {
-		int err = -errno;
-
-		close(fd);
-		unlink(k->tmp);
-		free(k->tmp);
-		free(k->real);
-		k->tmp = k->real = NULL;
-		return err;
-	}
+	if (ret)
+		return cli_fail(1, "cannot read the namespaces: %s", strerror(-ret));
 	return 0;
-}
-
-static int sink_close(struct sink *k, bool ok)
-{
-	int err = 0;
-
-	if (k->f == stdout) {
-		if (fflush(stdout) == EOF)
-			err = -errno;
-		return err;
-	}
-	if (!k->tmp) {
-		if (ferror(k->f))
-			err = -EIO;
-		if (fclose(k->f) == EOF && !err)
-			err = -errno;
-		return err ? err : (ok ? 0 : -EIO);
-	}
-	if (ferror(k->f))
-		ok = false;
-	if (fclose(k->f) == EOF && ok) {
-		err = -errno;
-		ok = false;
-	}
-	if (ok && rename(k->tmp, k->path) < 0)
-		err = -errno;
-	if (!ok || err)
-		unlink(k->tmp);
-	free(k->tmp);
-	free(k->real);
-	return ok ? err : (err ? err : -EIO);
-}
-
-/* Set when the engine did not answer while -n was being resolved: it is not asked (and waited for) twice. */
-static bool docker_failed;
-
-static int docker_hook(struct nm_snapshot *s)
-{
-	size_t n = s->n_warnings;
-	int ret = docker_enrich(s);
-
-	docker_failed = s->n_warnings > n;
-	return ret;
 }
 
 int main(int argc, char **argv)
 {
 	struct nsmap_args a = { 0 };
 	struct nm_snapshot *s = NULL;
-	struct sink k = { 0 };
-	char err[512] = "";
-	char *bad = NULL;
+	struct cli_sink k = { 0 };
+	struct render_opts ro;
 	int ret;
 
+	cli_init("nsmap");
 	ret = parse_args(argc, argv, &a);
 	if (ret)
 		return ret;
-
-	if (a.from) {
-		ret = snap_load(a.from, &s, err, sizeof(err));
-		if (ret) {
-			fprintf(stderr, "nsmap: %s: %s\n", a.from, err);
-			return 1;
-		}
-		if (a.select && nm_snapshot_select(s, a.select, &bad)) {
-			fprintf(stderr, "nsmap: no namespace matches '%s' in %s\n", bad, a.from);
-			free(bad);
-			nm_snapshot_free(s);
-			return 1;
-		}
-	} else {
-		struct collect_opts co = {
-			.no_netfilter = a.no_netfilter,
-			.select = a.select,
-			.name_hook = a.no_docker ? NULL : docker_hook,
-		};
-
-		ret = collect_check_privileges();
-		if (ret) {
-			fprintf(stderr, "nsmap: cannot enter network namespaces: %s "
-				"(run as root: needs CAP_SYS_ADMIN and CAP_NET_ADMIN; --from FILE does not)\n",
-				strerror(-ret));
-			return 1;
-		}
-		ret = collect_snapshot(&co, &s, &bad);
-		if (ret == -ENOENT && bad) {
-			fprintf(stderr, "nsmap: no namespace matches '%s'\n", bad);
-			free(bad);
-			return 1;
-		}
-		if (ret) {
-			fprintf(stderr, "nsmap: cannot read the namespaces: %s\n", strerror(-ret));
-			return 1;
-		}
-		if (!a.no_docker) {
-			if (!docker_failed)
-				docker_enrich(s);
-			nm_snapshot_label(s);
-			nm_snapshot_sort(s);
-		}
-	}
-
-	ret = sink_open(&k, a.output);
+	ret = get_snapshot(&a, &s);
+	if (ret)
+		return ret;
+	ret = cli_sink_open(&k, a.output);
 	if (ret) {
-		fprintf(stderr, "nsmap: cannot write %s: %s\n", a.output, strerror(-ret));
 		nm_snapshot_free(s);
-		return 1;
+		return cli_fail(1, "cannot write %s: %s", a.output, strerror(-ret));
 	}
-	if (!strcmp(a.format, "json")) {
-		ret = snap_write(s, k.f);
-	} else if (!strcmp(a.format, "text")) {
-		struct text_opts to = {
-			.details = a.details,
-			.all = a.all,
-			.color = a.color == 1 || (a.color == -1 && !a.output && isatty(STDOUT_FILENO) &&
-						  !getenv("NO_COLOR")),
-		};
-
-		text_snapshot(k.f, s, &to);
-		ret = ferror(k.f) ? -EIO : 0;
-	} else {
-		struct render_opts ro = { .all = a.all };
-
-		ret = render_snapshot(s, a.format, &ro, k.f);
-	}
-	if (ret) {
-		sink_close(&k, false);
-		fprintf(stderr, "nsmap: cannot write %s output: %s\n", a.format, strerror(-ret));
-		nm_snapshot_free(s);
-		return 1;
-	}
-	ret = sink_close(&k, true);
+	ro = (struct render_opts){
+		.all = a.all,
+		.details = a.details,
+		.color = a.color == 1 || (a.color == -1 && !a.output && isatty(STDOUT_FILENO) &&
+					  !getenv("NO_COLOR")),
+	};
+	ret = render_write(a.format, s, &ro, k.f);
 	nm_snapshot_free(s);
 	if (ret) {
-		fprintf(stderr, "nsmap: cannot write %s: %s\n", a.output ? a.output : "standard output",
-			strerror(-ret));
-		return 1;
+		cli_sink_close(&k, false);
+		return cli_fail(1, "cannot write %s output: %s", a.format->name, strerror(-ret));
 	}
+	ret = cli_sink_close(&k, true);
+	if (ret)
+		return cli_fail(1, "cannot write %s: %s", a.output ? a.output : "standard output",
+				strerror(-ret));
 	return 0;
 }

@@ -1,48 +1,67 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cmd_nstrace.c - the nstrace command: where a packet from a namespace goes, and why it fails. */
+/* nstrace.c - the nstrace command: where a packet from a namespace goes, and why it fails. */
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 
+#include "cli.h"
 #include "collect.h"
-#include "names.h"
 #include "path.h"
 #include "snapshot.h"
 #include "trace.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: nstrace DEST from SRC [proto icmp|udp|tcp] [port N] [OPTIONS]\n"
-		"Show the path a packet from namespace SRC to DEST takes, and why it does not get there.\n"
-		"\n"
-		"  DEST              an address (a name is resolved with the host's resolver)\n"
-		"  from SRC          ip-netns name, container name, label, pid, namespace path,\n"
-		"                    or an address owned by a namespace\n"
-		"  proto P           icmp (default), udp or tcp\n"
-		"  port N            destination port with udp or tcp (default 53 udp, 80 tcp)\n"
-		"\n"
-		"  (default)         send one real probe from SRC and watch it on every hop (root)\n"
-		"      --simulate    compute the path from the snapshot; send nothing\n"
-		"  -j, --json        JSON output\n"
-		"      --from FILE   with --simulate: read a snapshot saved by nsmap in JSON\n"
-		"                    instead of this host ('-' reads standard input)\n"
-		"      --timeout S   how long a live trace waits for the reply (default 2)\n"
-		"      --nft-trace   live: name the nftables rule that dropped or NATed the probe\n"
-		"                    (adds a table nstrace_PID in each namespace, removed on exit)\n"
-		"      --drop-reason live: the kernel's drop reason (skb:kfree_skb, tracefs)\n"
-		"  -h, --help        this help\n"
-		"\n"
-		"Exit status: 0 reached (or leaves the host with an open reply path), 3 not reached,\n"
-		"1 runtime error, 2 usage error, 130/143 interrupted.\n");
-}
+static const char usage_text[] =
+"Usage: nstrace DEST from SRC [proto icmp|udp|tcp] [port N] [OPTIONS]\n"
+"Show the path a packet from namespace SRC to DEST takes, and why it does not get there.\n"
+"\n"
+"  DEST              an address (a name is resolved with the host's resolver)\n"
+"  from SRC          ip-netns name, container name, label, pid, namespace path,\n"
+"                    or an address owned by a namespace\n"
+"  proto P           icmp (default), udp or tcp\n"
+"  port N            destination port with udp or tcp (default 53 udp, 80 tcp)\n"
+"\n"
+"  (default)         send one real probe from SRC and watch it on every hop (root)\n"
+"      --simulate    compute the path from the snapshot; send nothing\n"
+"  -j, --json        JSON output\n"
+"      --from FILE   with --simulate: read a snapshot saved by nsmap in JSON\n"
+"                    instead of this host ('-' reads standard input)\n"
+"      --timeout S   how long a live trace waits for the reply (default 2)\n"
+"      --nft-trace   live: name the nftables rule that dropped or NATed the probe\n"
+"                    (adds a table nstrace_PID in each namespace, removed on exit)\n"
+"      --drop-reason live: the kernel's drop reason (skb:kfree_skb, tracefs)\n"
+"  -h, --help        this help\n"
+"  -V, --version     version\n"
+"\n"
+"Exit status: 0 reached (or leaves the host with an open reply path), 3 not reached,\n"
+"1 runtime error, 2 usage error, 130/143 interrupted.\n";
+
+enum { OPT_SIMULATE = 256, OPT_TIMEOUT, OPT_FROM, OPT_NFT_TRACE, OPT_DROP_REASON };
+
+static const struct option long_opts[] = {
+	{ "simulate", no_argument, NULL, OPT_SIMULATE },
+	{ "json", no_argument, NULL, 'j' },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "nft-trace", no_argument, NULL, OPT_NFT_TRACE },
+	{ "drop-reason", no_argument, NULL, OPT_DROP_REASON },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct nstrace_args {
+	const char *dest, *src, *from;
+	uint8_t proto;
+	uint16_t port;
+	bool simulate, json, nft_trace, drop_reason;
+	double timeout;
+};
 
 /* Set by SIGINT/SIGTERM: the live tracer stops, closes its handles and exits cleanly. */
 static volatile sig_atomic_t stop_sig;
@@ -63,18 +82,112 @@ static void catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-/* One error path for both output modes: JSON errors go to stderr too, never into stdout. */
-static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(int code, const char *fmt, ...)
+/* The words of the command line, in the manner of iproute2: DEST, then keyword-value pairs
+ * (from SRC, proto P, port N), options anywhere between them (getopt hands over the words
+ * in order). */
+static int parse_words(int argc, char **argv, struct nstrace_args *a)
 {
-	va_list ap;
+	char *end;
 
-	fprintf(stderr, "nstrace: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, code == 2 ? " (see nstrace -h)\n" : "\n");
-	return code;
+	for (; argc > 0; argc--, argv++) {
+		const char *w = *argv;
+		bool has_value = argc > 1;
+
+		if (!a->dest) {
+			a->dest = w;
+		} else if (!strcmp(w, "from") && has_value && !a->src) {
+			a->src = *++argv, argc--;
+		} else if (!strcmp(w, "proto") && has_value) {
+			const char *p = *++argv;
+
+			argc--;
+			if (!strcmp(p, "icmp"))
+				a->proto = PATH_PROTO_ICMP;
+			else if (!strcmp(p, "tcp"))
+				a->proto = PATH_PROTO_TCP;
+			else if (!strcmp(p, "udp"))
+				a->proto = PATH_PROTO_UDP;
+			else
+				return cli_usage_error("unknown protocol '%s' (icmp, udp or tcp)", p);
+		} else if (!strcmp(w, "port") && has_value) {
+			long v = strtol(argv[1], &end, 10);
+
+			if (*end || end == argv[1] || v < 1 || v > 65535)
+				return cli_usage_error("bad port '%s'", argv[1]);
+			a->port = (uint16_t)v;
+			argv++, argc--;
+		} else {
+			return cli_usage_error("unexpected '%s'", w);
+		}
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct nstrace_args *a)
+{
+	char **words = nm_xcalloc((size_t)argc + 1, sizeof(*words));
+	int c, n = 0;
+	char *end;
+
+	a->timeout = 2.0;
+	opterr = 0;	/* one line of our own instead of getopt's */
+	/* "-": every word comes back as option 1, in order, whatever POSIXLY_CORRECT says */
+	while ((c = getopt_long(argc, argv, "-jhV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 1:
+			words[n++] = optarg;
+			break;
+		case OPT_SIMULATE:
+			a->simulate = true;
+			break;
+		case 'j':
+			a->json = true;
+			break;
+		case OPT_TIMEOUT:
+			a->timeout = strtod(optarg, &end);
+			if (a->timeout <= 0 || a->timeout > 3600 || *end) {
+				free(words);
+				return cli_usage_error("bad timeout '%s'", optarg);
+			}
+			break;
+		case OPT_FROM:
+			a->from = optarg;
+			break;
+		case OPT_NFT_TRACE:
+			a->nft_trace = true;
+			break;
+		case OPT_DROP_REASON:
+			a->drop_reason = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			free(words);
+			exit(0);
+		case 'V':
+			cli_version();
+			free(words);
+			exit(0);
+		default:
+			free(words);
+			return cli_usage_error("unknown option or missing value: '%s'", argv[optind - 1]);
+		}
+	}
+	while (optind < argc)		/* after "--" */
+		words[n++] = argv[optind++];
+	c = parse_words(n, words, a);
+	free(words);
+	if (c)
+		return c;
+	if (!a->dest || !a->src)
+		return cli_usage_error("need DEST and 'from SRC'");
+	if (a->port && (!a->proto || a->proto == PATH_PROTO_ICMP))
+		return cli_usage_error("'port' needs proto tcp or udp");
+	if (!a->simulate && a->from)
+		return cli_usage_error("--from needs --simulate (a live trace runs on this host)");
+	if (a->simulate && (a->nft_trace || a->drop_reason))
+		return cli_usage_error("%s is for a live trace, not --simulate",
+				       a->nft_trace ? "--nft-trace" : "--drop-reason");
+	return 0;
 }
 
 /* 0.0.0.0, ::, 255.255.255.255 and multicast are not a destination one probe can trace. */
@@ -131,12 +244,35 @@ static int resolve_dest(const char *dest, struct nm_ip *ip, char **note)
 	return 0;
 }
 
+/* The snapshot the walk runs on: --from, or this host. Returns 0 or the exit code. */
+static int get_snapshot(const struct nstrace_args *a, struct nm_snapshot **s)
+{
+	struct cli_live_opts lo = { 0 };
+	char err[256], *bad = NULL;
+	int ret;
+
+	if (a->from) {
+		ret = snap_load(a->from, s, err, sizeof(err));
+		return ret < 0 ? cli_fail(1, "%s: %s", a->from, err) : 0;
+	}
+	if (!a->simulate) {
+		catch_signals();
+		if (collect_check_privileges() < 0)
+			return cli_fail(1, "a live trace needs root (CAP_SYS_ADMIN and CAP_NET_RAW); "
+					"--simulate does not");
+	}
+	/* `from web`: containers are named by their runtimes, as in nsmap */
+	ret = cli_live_snapshot(&lo, s, &bad);
+	free(bad);
+	return ret < 0 ? cli_fail(1, "cannot read this host's namespaces: %s", strerror(-ret)) : 0;
+}
+
 /* The live trace of q, explained by its simulation r. Returns the exit code. */
 static int live(const struct nm_snapshot *s, const struct path_query *q, const struct path_result *r,
-		double timeout, bool json, bool nft_trace, bool drop_reason)
+		const struct nstrace_args *a)
 {
-	struct trace_opts o = { .timeout = timeout, .stop = &stop_sig, .nft_trace = nft_trace,
-				.drop_reason = drop_reason };
+	struct trace_opts o = { .timeout = a->timeout, .stop = &stop_sig, .nft_trace = a->nft_trace,
+				.drop_reason = a->drop_reason };
 	struct trace_result *t = NULL;
 	size_t i;
 	int ret;
@@ -144,184 +280,82 @@ static int live(const struct nm_snapshot *s, const struct path_query *q, const s
 	ret = trace_run(s, q, r, &o, &t);
 	if (ret == -EINTR || stop_sig) {
 		trace_result_free(t);
-		fprintf(stderr, "nstrace: interrupted\n");
-		return 128 + (stop_sig ? stop_sig : SIGINT);
+		return cli_fail(128 + (stop_sig ? stop_sig : SIGINT), "interrupted");
 	}
 	if (ret == -EAFNOSUPPORT)
-		return fail(2, "the live tracer probes IPv4 only; use --simulate for IPv6");
+		return cli_usage_error("the live tracer probes IPv4 only; use --simulate for IPv6");
 	if (ret < 0)
-		return fail(1, "cannot trace: %s", strerror(-ret));
+		return cli_fail(1, "cannot trace: %s", strerror(-ret));
 	for (i = 0; i < r->n_notes; i++)
 		nm_strv_push(&t->notes, &t->n_notes, r->notes[i]);
-	if (json) {
-		json_t *j = trace_result_to_json(t);
-
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
-		json_decref(j);
-	} else {
+	if (a->json)
+		cli_print_json(stdout, trace_result_to_json(t));
+	else
 		trace_print_text(stdout, t);
-	}
 	ret = trace_exit_code(t);
 	trace_result_free(t);
 	return ret;
 }
 
-int main(int argc, char **argv)
+/* Walk q through s and print it, live or simulated. Returns the exit code. */
+static int trace(const struct nstrace_args *a, struct nm_snapshot *s, struct path_query *q,
+		 const char *note)
 {
-	static const struct option opts[] = {
-		{ "simulate", no_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "nft-trace", no_argument, NULL, 'N' },
-		{ "drop-reason", no_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *from = NULL, *dest = NULL, *src = NULL;
-	bool simulate = false, json = false, nft_trace = false, drop_reason = false;
-	double timeout = 2.0;
-	struct path_query q = { 0 };
-	struct nm_snapshot *s = NULL;
 	struct path_result *r = NULL;
 	const struct nm_netns *ns;
-	char *note = NULL, *bad = NULL, err[256];
-	int c, ret, i;
-	char *end;
+	int ret;
 
-	opterr = 0;	/* one line of our own instead of getopt's */
-	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1 || optind < argc) {
-		if (c == -1) {
-			/* positional words: DEST from SRC proto P port N */
-			const char *wd = argv[optind++];
-
-			if (!dest) {
-				dest = wd;
-			} else if (!strcmp(wd, "from") && optind < argc && !src) {
-				src = argv[optind++];
-			} else if (!strcmp(wd, "proto") && optind < argc) {
-				const char *p = argv[optind++];
-
-				if (!strcmp(p, "icmp"))
-					q.proto = PATH_PROTO_ICMP;
-				else if (!strcmp(p, "tcp"))
-					q.proto = PATH_PROTO_TCP;
-				else if (!strcmp(p, "udp"))
-					q.proto = PATH_PROTO_UDP;
-				else
-					return fail(2, "unknown protocol '%s' (icmp, udp or tcp)", p);
-			} else if (!strcmp(wd, "port") && optind < argc) {
-				long v = strtol(argv[optind], &end, 10);
-
-				if (*end || end == argv[optind] || v < 1 || v > 65535)
-					return fail(2, "bad port '%s'", argv[optind]);
-				q.dport = (uint16_t)v;
-				optind++;
-			} else {
-				return fail(2, "unexpected '%s'", wd);
-			}
-			continue;
-		}
-		switch (c) {
-		case 's': simulate = true; break;
-		case 'j': json = true; break;
-		case 't':
-			timeout = strtod(optarg, &end);
-			if (timeout <= 0 || timeout > 3600 || *end)
-				return fail(2, "bad timeout '%s'", optarg);
-			break;
-		case 'f': from = optarg; break;
-		case 'N': nft_trace = true; break;
-		case 'D': drop_reason = true; break;
-		case 'h': usage(stdout); return 0;
-		default: return fail(2, "unknown option or missing value: '%s'", argv[optind - 1]);
-		}
-	}
-	if (!dest || !src)
-		return fail(2, "need DEST and 'from SRC'");
-	if (q.dport && (!q.proto || q.proto == PATH_PROTO_ICMP))
-		return fail(2, "'port' needs proto tcp or udp");
-	if (!simulate && from)
-		return fail(2, "--from needs --simulate (a live trace runs on this host)");
-	if (simulate && (nft_trace || drop_reason))
-		return fail(2, "%s is for a live trace, not --simulate",
-			    nft_trace ? "--nft-trace" : "--drop-reason");
-
-	ret = resolve_dest(dest, &q.dst, &note);
-	if (ret == -EINVAL)
-		return fail(2, "'%s' is not a unicast address or a host name", dest);
+	ret = path_resolve_src(s, a->src, &ns, &q->src);
+	if (ret == -EEXIST)
+		return cli_usage_error("%s: more than one namespace matches", a->src);
 	if (ret < 0)
-		return fail(1, "cannot resolve '%s'", dest);
-	if (note && !json)
-		fprintf(stderr, "nstrace: %s\n", note);
-
-	if (from) {
-		ret = snap_load(from, &s, err, sizeof(err));
-		if (ret < 0) {
-			free(note);
-			return fail(1, "%s: %s", from, err);
-		}
-	} else {
-		struct collect_opts co = { 0 };
-
-		if (!simulate) {
-			catch_signals();
-			if (collect_check_privileges() < 0) {
-				free(note);
-				return fail(1, "a live trace needs root (CAP_SYS_ADMIN and CAP_NET_RAW); "
-					    "--simulate does not");
-			}
-		}
-		ret = collect_snapshot(&co, &s, &bad);
-		if (ret < 0) {
-			free(note);
-			return fail(1, "cannot read this host's namespaces: %s", strerror(-ret));
-		}
-		/* `from web`: containers are named by the engine, as in nsmap */
-		docker_enrich(s);
-		nm_snapshot_label(s);
-		nm_snapshot_sort(s);
-	}
-	ret = path_resolve_src(s, src, &ns, &q.src);
-	if (ret < 0) {
-		nm_snapshot_free(s);
-		free(note);
-		return fail(ret == -EEXIST ? 2 : 1, "%s: %s", src, ret == -EEXIST ?
-			    "more than one namespace matches" : "no such namespace or address");
-	}
-	q.src_ns = ns;
-	ret = path_walk(s, &q, &r);
-	if (ret < 0) {
-		nm_snapshot_free(s);
-		free(note);
-		return fail(1, "cannot simulate: %s", strerror(-ret));
-	}
+		return cli_fail(1, "%s: no such namespace or address", a->src);
+	q->src_ns = ns;
+	ret = path_walk(s, q, &r);
+	if (ret < 0)
+		return cli_fail(1, "cannot simulate: %s", strerror(-ret));
 	if (note)
 		nm_strv_push(&r->notes, &r->n_notes, note);
-	if (!from)
+	if (!a->from)
 		path_kernel_check(s, r, collect_route_get);
-	if (!simulate) {
-		ret = live(s, &q, r, timeout, json, nft_trace, drop_reason);
-		path_result_free(r);
-		nm_snapshot_free(s);
-		free(note);
-		free(bad);
-		return ret;
+	if (!a->simulate)
+		ret = live(s, q, r, a);
+	else {
+		if (a->json)
+			cli_print_json(stdout, path_result_to_json(r));
+		else
+			path_print_text(stdout, r);
+		ret = path_exit_code(r);
 	}
-	if (json) {
-		json_t *j = path_result_to_json(r);
-
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
-		json_decref(j);
-	} else {
-		path_print_text(stdout, r);
-	}
-	i = path_exit_code(r);
 	path_result_free(r);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct nstrace_args a = { 0 };
+	struct path_query q = { 0 };
+	struct nm_snapshot *s = NULL;
+	char *note = NULL;
+	int ret;
+
+	cli_init("nstrace");
+	ret = parse_args(argc, argv, &a);
+	if (ret)
+		return ret;
+	q.proto = a.proto;
+	q.dport = a.port;
+	ret = resolve_dest(a.dest, &q.dst, &note);
+	if (ret == -EINVAL)
+		return cli_usage_error("'%s' is not a unicast address or a host name", a.dest);
+	if (ret < 0)
+		return cli_fail(1, "cannot resolve '%s'", a.dest);
+	if (note && !a.json)
+		fprintf(stderr, "nstrace: %s\n", note);
+	ret = get_snapshot(&a, &s);
+	if (!ret)
+		ret = trace(&a, s, &q, note);
 	nm_snapshot_free(s);
 	free(note);
-	free(bad);
-	return i;
+	return ret;
 }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* model.c - snapshot lifetime, deterministic ordering, labels and namespace selection. */
+/* model.c - snapshot lifetime and lookups. */
 #include <errno.h>
-#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +96,24 @@ void nm_netns_truncate(struct nm_netns *ns, size_t n_routes, size_t n_rules, siz
 			addrs_clear(&ns->links[i]);
 }
 
+void nm_container_free(struct nm_container *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	free(c->name);
+	free(c->id);
+	free(c->image);
+	free(c->runtime);
+	for (i = 0; i < c->n_ports; i++) {
+		free(c->ports[i].proto);
+		free(c->ports[i].host_ip);
+	}
+	free(c->ports);
+	free(c);
+}
+
 void nm_netns_clear(struct nm_netns *ns)
 {
 	size_t i;
@@ -108,18 +125,7 @@ void nm_netns_clear(struct nm_netns *ns)
 	for (i = 0; i < ns->n_procs; i++)
 		free(ns->procs[i].comm);
 	free(ns->procs);
-	if (ns->container) {
-		free(ns->container->name);
-		free(ns->container->id);
-		free(ns->container->image);
-		free(ns->container->runtime);
-		for (i = 0; i < ns->container->n_ports; i++) {
-			free(ns->container->ports[i].proto);
-			free(ns->container->ports[i].host_ip);
-		}
-		free(ns->container->ports);
-		free(ns->container);
-	}
+	nm_container_free(ns->container);
 	for (i = 0; i < ns->n_links; i++)
 		link_clear(&ns->links[i]);
 	free(ns->links);
@@ -158,171 +164,6 @@ void nm_snapshot_free(struct nm_snapshot *s)
 	free(s->created);
 	strv_free(s->warnings, s->n_warnings);
 	free(s);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int cmp_netns(const void *a, const void *b)
-{
-	const struct nm_netns *x = a, *y = b;
-	int c;
-
-	if (x->self != y->self)
-		return x->self ? -1 : 1;
-	c = strverscmp(x->label ? x->label : "", y->label ? y->label : "");
-	if (c)
-		return c;
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
-}
-
-static int cmp_link(const void *a, const void *b)
-{
-	const struct nm_link *x = a, *y = b;
-
-	return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
-}
-
-static int cmp_ip(const struct nm_ip *a, const struct nm_ip *b)
-{
-	int c;
-
-	if (a->family != b->family)
-		return a->family - b->family;
-	c = memcmp(a->addr, b->addr, 16);
-	if (c)
-		return c;
-	return a->plen - b->plen;
-}
-
-static int cmp_route(const void *a, const void *b)
-{
-	const struct nm_route *x = a, *y = b;
-	int c;
-
-	if (x->family != y->family)
-		return x->family - y->family;
-	/* main first, then the others by number, then local */
-	if (x->table != y->table) {
-		int rx = x->table == 254 ? 0 : x->table == 255 ? 2 : 1;
-		int ry = y->table == 254 ? 0 : y->table == 255 ? 2 : 1;
-
-		if (rx != ry)
-			return rx - ry;
-		return x->table < y->table ? -1 : 1;
-	}
-	/* default route first, then by prefix */
-	if ((x->dst.family == 0) != (y->dst.family == 0))
-		return x->dst.family == 0 ? -1 : 1;
-	c = cmp_ip(&x->dst, &y->dst);
-	if (c)
-		return c;
-	c = strcmp(x->type ? x->type : "", y->type ? y->type : "");
-	if (c)
-		return c;
-	if (x->metric != y->metric)
-		return x->metric < y->metric ? -1 : 1;
-	c = strcmp(x->dev ? x->dev : "", y->dev ? y->dev : "");
-	if (c)
-		return c;
-	return cmp_ip(&x->gateway, &y->gateway);
-}
-
-static int cmp_rule(const void *a, const void *b)
-{
-	const struct nm_rule *x = a, *y = b;
-
-	if (x->family != y->family)
-		return x->family - y->family;
-	if (x->priority != y->priority)
-		return x->priority < y->priority ? -1 : 1;
-	return x->table < y->table ? -1 : x->table > y->table;
-}
-
-static int cmp_neigh(const void *a, const void *b)
-{
-	const struct nm_neigh *x = a, *y = b;
-	int c = strcmp(x->dev ? x->dev : "", y->dev ? y->dev : "");
-
-	return c ? c : cmp_ip(&x->dst, &y->dst);
-}
-
-static int cmp_addr(const void *a, const void *b)
-{
-	const struct nm_addr *x = a, *y = b;
-
-	return cmp_ip(&x->local, &y->local);
-}
-
-void nm_snapshot_sort(struct nm_snapshot *s)
-{
-	size_t i, j;
-
-	for (i = 0; i < s->n_netns; i++) {
-		struct nm_netns *ns = &s->netns[i];
-
-		nm_qsort(ns->names, ns->n_names, sizeof(char *), cmp_str);
-		nm_qsort(ns->mounts, ns->n_mounts, sizeof(char *), cmp_str);
-		nm_qsort(ns->links, ns->n_links, sizeof(*ns->links), cmp_link);
-		for (j = 0; j < ns->n_links; j++)
-			nm_qsort(ns->links[j].addrs, ns->links[j].n_addrs,
-			       sizeof(struct nm_addr), cmp_addr);
-		nm_qsort(ns->routes, ns->n_routes, sizeof(*ns->routes), cmp_route);
-		nm_qsort(ns->rules, ns->n_rules, sizeof(*ns->rules), cmp_rule);
-		nm_qsort(ns->neighs, ns->n_neighs, sizeof(*ns->neighs), cmp_neigh);
-	}
-	nm_qsort(s->netns, s->n_netns, sizeof(*s->netns), cmp_netns);
-}
-
-static char *label_for(const struct nm_netns *ns)
-{
-	if (ns->container && ns->container->name && *ns->container->name)
-		return nm_xstrdup(ns->container->name);
-	if (ns->n_names)
-		return nm_xstrdup(ns->names[0]);
-	if (ns->self)
-		return nm_xstrdup("host");
-	if (ns->n_procs)
-		return nm_xasprintf("%s[%d]", ns->procs[0].comm ? ns->procs[0].comm : "?",
-				    (int)ns->procs[0].pid);
-	return nm_xasprintf("%" PRIu64, ns->ino);
-}
-
-void nm_snapshot_label(struct nm_snapshot *s)
-{
-	size_t i, j;
-
-	for (i = 0; i < s->n_netns; i++) {
-		free(s->netns[i].label);
-		s->netns[i].label = label_for(&s->netns[i]);
-		if (!s->netns[i].id)
-			s->netns[i].id = nm_xasprintf("net:%" PRIu64, s->netns[i].ino);
-	}
-	/* Two containers or processes may share a name: keep labels unique. */
-	for (i = 0; i < s->n_netns; i++) {
-		for (j = i + 1; j < s->n_netns; j++) {
-			if (strcmp(s->netns[i].label, s->netns[j].label))
-				continue;
-			char *l = nm_xasprintf("%s#%" PRIu64, s->netns[j].label, s->netns[j].ino);
-
-			free(s->netns[j].label);
-			s->netns[j].label = l;
-		}
-	}
-	/* Peers carry their namespace's label, so a selection (-n) can still name them. */
-	for (i = 0; i < s->n_netns; i++) {
-		for (j = 0; j < s->netns[i].n_links; j++) {
-			struct nm_peer *p = &s->netns[i].links[j].peer;
-			const struct nm_netns *pns = p->resolved ? nm_find_netns(s, p->netns) : NULL;
-
-			if (pns) {
-				free(p->label);
-				p->label = nm_xstrdup(pns->label);
-			}
-		}
-	}
 }
 
 struct nm_netns *nm_find_netns(const struct nm_snapshot *s, const char *id)
@@ -378,88 +219,4 @@ struct nm_link *nm_find_link_addr(const struct nm_netns *ns, const struct nm_ip 
 			if (nm_ip_equal(&ns->links[i].addrs[j].local, addr))
 				return &ns->links[i];
 	return NULL;
-}
-
-static bool glob_match(const char *pattern, const char *s)
-{
-	return s && fnmatch(pattern, s, 0) == 0;
-}
-
-bool nm_netns_matches(const struct nm_netns *ns, const char *pattern)
-{
-	char buf[32];
-	size_t i;
-
-	if (glob_match(pattern, ns->label) || glob_match(pattern, ns->id))
-		return true;
-	for (i = 0; i < ns->n_names; i++)
-		if (glob_match(pattern, ns->names[i]))
-			return true;
-	if (ns->container && (glob_match(pattern, ns->container->name) ||
-			      (ns->container->id && strlen(pattern) >= 4 &&
-			       !strncmp(ns->container->id, pattern, strlen(pattern)))))
-		return true;
-	for (i = 0; i < ns->n_procs; i++) {
-		snprintf(buf, sizeof(buf), "%d", (int)ns->procs[i].pid);
-		if (glob_match(pattern, buf))
-			return true;
-	}
-	snprintf(buf, sizeof(buf), "%" PRIu64, ns->ino);
-	if (glob_match(pattern, buf))
-		return true;
-	for (i = 0; i < ns->n_mounts; i++)
-		if (glob_match(pattern, ns->mounts[i]))
-			return true;
-	return false;
-}
-
-int nm_snapshot_mark(const struct nm_snapshot *s, const char *patterns, bool *keep, char **bad)
-{
-	char *copy, *save = NULL, *p;
-	size_t i;
-	int ret = 0;
-
-	*bad = NULL;
-	if (!patterns) {
-		for (i = 0; i < s->n_netns; i++)
-			keep[i] = true;
-		return 0;
-	}
-	copy = nm_xstrdup(patterns);
-	for (p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-		bool any = false;
-
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			continue;
-		for (i = 0; i < s->n_netns; i++)
-			if (nm_netns_matches(&s->netns[i], p))
-				keep[i] = any = true;
-		if (!any && !*bad) {
-			*bad = nm_xstrdup(p);
-			ret = -ENOENT;
-		}
-	}
-	free(copy);
-	return ret;
-}
-
-int nm_snapshot_select(struct nm_snapshot *s, const char *patterns, char **bad)
-{
-	bool *keep = nm_xcalloc(s->n_netns, sizeof(bool));
-	size_t i, k;
-	int ret = nm_snapshot_mark(s, patterns, keep, bad);
-
-	if (!ret) {
-		for (i = 0, k = 0; i < s->n_netns; i++) {
-			if (keep[i])
-				s->netns[k++] = s->netns[i];
-			else
-				nm_netns_clear(&s->netns[i]);
-		}
-		s->n_netns = k;
-	}
-	free(keep);
-	return ret;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* docker.c - name container namespaces, bridges and published ports from the Docker/Podman Engine API. */
+/* docker.c - the docker name source: containers, their ports and their networks' bridges from the Docker/Podman Engine API. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "names.h"
+#include "names_int.h"
 
 #define DK_CONNECT_MS	1000	/* a socket nobody listens on fails fast anyway */
 #define DK_TIMEOUT_MS	2000	/* a daemon that accepts but never answers must not hang us */
@@ -24,7 +24,7 @@ static const char *const dk_default_sockets[] = {
 
 struct dk_client {
 	CURL *curl;
-	const char *sock;
+	char *sock;
 	const char *runtime;	/* "docker" or "podman" */
 	char err[CURL_ERROR_SIZE];
 };
@@ -99,7 +99,7 @@ static int dk_open(struct dk_client *dk, const char *sock)
 	dk->curl = curl_easy_init();
 	if (!dk->curl)
 		return -ENOMEM;
-	dk->sock = sock;
+	dk->sock = nm_xstrdup(sock);
 	dk->runtime = strstr(sock, "podman") ? "podman" : "docker";
 	curl_easy_setopt(dk->curl, CURLOPT_UNIX_SOCKET_PATH, sock);
 	curl_easy_setopt(dk->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)DK_CONNECT_MS);
@@ -140,45 +140,6 @@ const char *docker_socket_path(char *buf, size_t len)
 	}
 	snprintf(buf, len, "%s", dk_default_sockets[0]);
 	return buf;
-}
-
-static bool is_hex64(const char *p)
-{
-	int i;
-
-	for (i = 0; i < 64; i++)
-		if (!isxdigit((unsigned char)p[i]) || isupper((unsigned char)p[i]))
-			return false;
-	return !isxdigit((unsigned char)p[64]);
-}
-
-static bool prefix_before(const char *text, const char *p, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return (size_t)(p - text) >= n && !strncmp(p - n, prefix, n);
-}
-
-const char *docker_cgroup_id(const char *text, char id[65])
-{
-	const char *p;
-
-	for (p = text; p && *p; p++) {
-		if (p != text && isxdigit((unsigned char)p[-1]))
-			continue;
-		if (!is_hex64(p))
-			continue;
-		memcpy(id, p, 64);
-		id[64] = '\0';
-		if (prefix_before(text, p, "libpod-") || prefix_before(text, p, "libpod/"))
-			return "podman";
-		if (prefix_before(text, p, "crio-"))
-			return "cri-o";
-		if (prefix_before(text, p, "cri-containerd-"))
-			return "containerd";
-		return "docker";
-	}
-	return NULL;
 }
 
 /* ---- matching a container to a namespace ---- */
@@ -223,22 +184,6 @@ static struct nm_netns *match_ns(struct nm_snapshot *s, json_int_t pid, const ch
 					return &s->netns[i];
 	}
 	return NULL;
-}
-
-static void container_free(struct nm_container *c)
-{
-	if (!c)
-		return;
-	free(c->name);
-	free(c->id);
-	free(c->image);
-	free(c->runtime);
-	for (size_t i = 0; i < c->n_ports; i++) {
-		free(c->ports[i].proto);
-		free(c->ports[i].host_ip);
-	}
-	free(c->ports);
-	free(c);
 }
 
 static int port_cmp(const void *a, const void *b)
@@ -287,15 +232,6 @@ static void ports_from_json(struct nm_container *c, json_t *ports)
 		nm_qsort(c->ports, c->n_ports, sizeof(*c->ports), port_cmp);
 }
 
-static const char *jstr(json_t *o, const char *k1, const char *k2)
-{
-	json_t *v = json_object_get(o, k1);
-
-	if (k2)
-		v = json_object_get(v, k2);
-	return json_string_value(v);
-}
-
 /* Inspect one container and attach it to its namespace. Returns 0, -ENOENT when no
  * namespace matches, or a transport error. */
 static int dk_container(struct dk_client *dk, struct nm_snapshot *s, const char *id)
@@ -314,29 +250,24 @@ static int dk_container(struct dk_client *dk, struct nm_snapshot *s, const char 
 	if (rc < 0)
 		return rc;
 	ns = match_ns(s, json_integer_value(json_object_get(json_object_get(j, "State"), "Pid")),
-		      jstr(j, "NetworkSettings", "SandboxKey"));
+		      names_jstr(j, "NetworkSettings", "SandboxKey"));
 	if (!ns) {
 		json_decref(j);
 		return -ENOENT;
 	}
 	c = nm_xcalloc(1, sizeof(*c));
-	name = jstr(j, "Name", NULL);
+	name = names_jstr(j, "Name", NULL);
 	if (name && *name == '/')
 		name++;
 	c->name = nm_xstrdup(name && *name ? name : id);
-	c->id = nm_xstrdup(jstr(j, "Id", NULL) ? jstr(j, "Id", NULL) : id);
-	if (jstr(j, "Config", "Image"))
-		c->image = nm_xstrdup(jstr(j, "Config", "Image"));
+	c->id = nm_xstrdup(names_jstr(j, "Id", NULL) ? names_jstr(j, "Id", NULL) : id);
+	if (names_jstr(j, "Config", "Image"))
+		c->image = nm_xstrdup(names_jstr(j, "Config", "Image"));
 	c->runtime = nm_xstrdup(dk->runtime);
 	ports_from_json(c, json_object_get(json_object_get(j, "NetworkSettings"), "Ports"));
 	/* Several containers can share one namespace (--network container:X): the first
 	 * listed keeps it; the list is sorted by name so this is stable. */
-	if (ns->container && ns->container->runtime && strcmp(ns->container->runtime, "cgroup")) {
-		container_free(c);
-	} else {
-		container_free(ns->container);
-		ns->container = c;
-	}
+	names_attach(ns, c);
 	json_decref(j);
 	return 0;
 }
@@ -352,7 +283,8 @@ static bool ns_holds_peer_of_container(const struct nm_snapshot *s, const struct
 	size_t i, j;
 
 	for (i = 0; i < s->n_netns; i++) {
-		if (!s->netns[i].container)
+		/* the engine's own containers: a cgroup guess may be another runtime's */
+		if (!s->netns[i].container || !strcmp(s->netns[i].container->runtime, "cgroup"))
 			continue;
 		for (j = 0; j < s->netns[i].n_links; j++) {
 			const struct nm_peer *p = &s->netns[i].links[j].peer;
@@ -398,17 +330,17 @@ static int dk_networks(struct dk_client *dk, struct nm_snapshot *s)
 	if (rc < 0)
 		return rc;
 	json_array_foreach(nets, i, n) {
-		const char *driver = jstr(n, "Driver", NULL);
-		const char *name = jstr(n, "Name", NULL);
-		const char *nid = jstr(n, "Id", NULL);
-		const char *br = jstr(n, "Options", "com.docker.network.bridge.name");
+		const char *driver = names_jstr(n, "Driver", NULL);
+		const char *name = names_jstr(n, "Name", NULL);
+		const char *nid = names_jstr(n, "Id", NULL);
+		const char *br = names_jstr(n, "Options", "com.docker.network.bridge.name");
 		char def[16];
 
 		if (!name || !driver || strcmp(driver, "bridge"))
 			continue;
 		if (!br) {
 			/* podman names it in network_interface; docker uses br-<id12> */
-			br = jstr(n, "network_interface", NULL);
+			br = names_jstr(n, "network_interface", NULL);
 			if (!br && nid && strlen(nid) >= 12) {
 				snprintf(def, sizeof(def), "br-%.12s", nid);
 				br = def;
@@ -421,7 +353,7 @@ static int dk_networks(struct dk_client *dk, struct nm_snapshot *s)
 	return 0;
 }
 
-static int dk_enrich_api(struct dk_client *dk, struct nm_snapshot *s)
+static int dk_containers(struct dk_client *dk, struct nm_snapshot *s)
 {
 	json_t *ver, *list, *c;
 	char **ids = NULL;
@@ -432,7 +364,7 @@ static int dk_enrich_api(struct dk_client *dk, struct nm_snapshot *s)
 	if (rc < 0)
 		return rc;
 	json_array_foreach(json_object_get(ver, "Components"), i, c) {
-		const char *cn = jstr(c, "Name", NULL);
+		const char *cn = names_jstr(c, "Name", NULL);
 
 		if (cn && strstr(cn, "Podman"))
 			dk->runtime = "podman";
@@ -443,7 +375,7 @@ static int dk_enrich_api(struct dk_client *dk, struct nm_snapshot *s)
 	if (rc < 0)
 		return rc;
 	json_array_foreach(list, i, c) {
-		const char *id = jstr(c, "Id", NULL);
+		const char *id = names_jstr(c, "Id", NULL);
 
 		if (id)
 			nm_strv_push(&ids, &n_ids, id);
@@ -466,99 +398,71 @@ static int dk_enrich_api(struct dk_client *dk, struct nm_snapshot *s)
 		nm_warn(&s->warnings, &s->n_warnings,
 			"%s: %zu running container%s not matched to any namespace (another pid or mount namespace?)",
 			dk->sock, unmatched, unmatched == 1 ? "" : "s");
-	rc = dk_networks(dk, s);
-	if (rc < 0)
-		return rc;
 	return 0;
 }
 
-/* Docker keeps a container's name in its state directory: read it when the API is away. */
-static void name_from_state(struct nm_container *c)
+static void dk_warn(struct dk_client *dk, struct nm_snapshot *s)
 {
-	static const char *const roots[] = { "/var/lib/docker/containers" };
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(roots); i++) {
-		char *p = nm_xasprintf("%s/%s/config.v2.json", roots[i], c->id);
-		json_t *j = json_load_file(p, 0, NULL);
-		const char *name = j ? jstr(j, "Name", NULL) : NULL;
-
-		free(p);
-		if (name) {
-			free(c->name);
-			c->name = nm_xstrdup(*name == '/' ? name + 1 : name);
-			if (jstr(j, "Config", "Image")) {
-				free(c->image);
-				c->image = nm_xstrdup(jstr(j, "Config", "Image"));
-			}
-		}
-		json_decref(j);
-		if (name)
-			return;
-	}
+	nm_warn(&s->warnings, &s->n_warnings,
+		"container engine at %s did not answer (%s); containers named from cgroups only",
+		dk->sock, dk->err[0] ? dk->err : "error");
 }
 
-/* The kernel's view: a container id in the cgroup path of a process holding the namespace. */
-static void enrich_from_cgroups(struct nm_snapshot *s)
+/* Containers right after discovery: what they are matched by (pids, sandbox mounts,
+ * inodes) is all discovery has seen. */
+static void docker_probe(void **state, struct nm_snapshot *s)
 {
-	size_t i, j;
-
-	for (i = 0; i < s->n_netns; i++) {
-		struct nm_netns *ns = &s->netns[i];
-
-		if (ns->container)
-			continue;
-		for (j = 0; j < ns->n_procs; j++) {
-			char path[64], buf[4096], id[65];
-			const char *rt;
-			FILE *f;
-			size_t n;
-
-			snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)ns->procs[j].pid);
-			f = fopen(path, "re");
-			if (!f)
-				continue;
-			n = fread(buf, 1, sizeof(buf) - 1, f);
-			fclose(f);
-			buf[n] = '\0';
-			rt = docker_cgroup_id(buf, id);
-			if (!rt)
-				continue;
-			ns->container = nm_xcalloc(1, sizeof(*ns->container));
-			ns->container->id = nm_xstrdup(id);
-			ns->container->name = nm_xasprintf("%.12s", id);
-			ns->container->runtime = nm_xstrdup("cgroup");
-			if (!strcmp(rt, "docker"))
-				name_from_state(ns->container);
-			break;
-		}
-	}
-}
-
-int docker_enrich(struct nm_snapshot *s)
-{
-	struct dk_client dk;
+	struct dk_client *dk;
 	char sock[4096];
 	struct stat st;
-	int rc;
 
-	if (!s)
-		return -EINVAL;
+	*state = NULL;
 	if (!docker_socket_path(sock, sizeof(sock))) {
 		nm_warn(&s->warnings, &s->n_warnings,
 			"DOCKER_HOST=%s is not a unix:// socket; containers named from cgroups only",
 			getenv("DOCKER_HOST"));
-	} else if (stat(sock, &st) == 0) {
-		/* no socket at all is the common case of a host without Docker: stay quiet */
-		if (dk_open(&dk, sock) == 0) {
-			rc = dk_enrich_api(&dk, s);
-			if (rc < 0)
-				nm_warn(&s->warnings, &s->n_warnings,
-					"container engine at %s did not answer (%s); containers named from cgroups only",
-					sock, dk.err[0] ? dk.err : "error");
-			dk_close(&dk);
-		}
+		return;
 	}
-	enrich_from_cgroups(s);
-	return 0;
+	/* no socket at all is the common case of a host without Docker: stay quiet */
+	if (stat(sock, &st) < 0)
+		return;
+	dk = nm_xcalloc(1, sizeof(*dk));
+	if (dk_open(dk, sock) < 0) {
+		free(dk);
+		return;
+	}
+	if (dk_containers(dk, s) < 0) {
+		dk_warn(dk, s);
+		dk_close(dk);		/* not asked (and waited for) again by enrich */
+	}
+	*state = dk;
 }
+
+/* Bridges named after their networks: only once links and veth peers are known. */
+static void docker_enrich(void *state, struct nm_snapshot *s)
+{
+	struct dk_client *dk = state;
+
+	if (dk && dk->curl && dk_networks(dk, s) < 0) {
+		dk_warn(dk, s);
+		dk_close(dk);
+	}
+}
+
+static void docker_release(void *state)
+{
+	struct dk_client *dk = state;
+
+	if (!dk)
+		return;
+	dk_close(dk);
+	free(dk->sock);
+	free(dk);
+}
+
+const struct names_source names_docker = {
+	.name = "docker",
+	.probe = docker_probe,
+	.enrich = docker_enrich,
+	.release = docker_release,
+};

@@ -200,6 +200,16 @@ static struct nm_snapshot *docker_snapshot(void)
 	return s;
 }
 
+/* Both naming steps, as a live snapshot runs them around collection. */
+static int name_all(struct nm_snapshot *s)
+{
+	struct names *n = names_probe(s);
+
+	names_enrich(n, s);
+	names_free(n);
+	return 0;
+}
+
 /* ---- tests ---- */
 
 static void test_cgroup_id(void **state)
@@ -207,18 +217,18 @@ static void test_cgroup_id(void **state)
 	char id[65];
 
 	(void)state;
-	assert_string_equal(docker_cgroup_id("0::/system.slice/docker-" CID_WEB ".scope\n", id), "docker");
+	assert_string_equal(cgroup_container_id("0::/system.slice/docker-" CID_WEB ".scope\n", id), "docker");
 	assert_string_equal(id, CID_WEB);
-	assert_string_equal(docker_cgroup_id("12:pids:/docker/" CID_API "\n", id), "docker");
+	assert_string_equal(cgroup_container_id("12:pids:/docker/" CID_API "\n", id), "docker");
 	assert_string_equal(id, CID_API);
-	assert_string_equal(docker_cgroup_id("0::/machine.slice/libpod-" CID_WEB ".scope/container\n", id),
+	assert_string_equal(cgroup_container_id("0::/machine.slice/libpod-" CID_WEB ".scope/container\n", id),
 			    "podman");
-	assert_string_equal(docker_cgroup_id("0::/kubepods.slice/cri-containerd-" CID_API ".scope\n", id),
+	assert_string_equal(cgroup_container_id("0::/kubepods.slice/cri-containerd-" CID_API ".scope\n", id),
 			    "containerd");
-	assert_null(docker_cgroup_id("0::/user.slice/user-1000.slice/session-2.scope\n", id));
+	assert_null(cgroup_container_id("0::/user.slice/user-1000.slice/session-2.scope\n", id));
 	/* 65 hex digits is not an id */
-	assert_null(docker_cgroup_id("0::/x/" CID_WEB "0\n", id));
-	assert_null(docker_cgroup_id("", id));
+	assert_null(cgroup_container_id("0::/x/" CID_WEB "0\n", id));
+	assert_null(cgroup_container_id("", id));
 }
 
 static void test_socket_path(void **state)
@@ -242,7 +252,7 @@ static void test_enrich_from_api(void **state)
 
 	(void)state;
 	fake_start(&f, false);
-	assert_int_equal(docker_enrich(s), 0);
+	assert_int_equal(name_all(s), 0);
 	fake_stop(&f);
 
 	c = s->netns[1].container;
@@ -280,7 +290,7 @@ static void test_silent_engine_does_not_hang(void **state)
 	(void)state;
 	fake_start(&f, true);
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	assert_int_equal(docker_enrich(s), 0);
+	assert_int_equal(name_all(s), 0);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	fake_stop(&f);
 	secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
@@ -297,7 +307,7 @@ static void test_no_engine_is_quiet(void **state)
 
 	(void)state;
 	setenv("DOCKER_HOST", "unix:///nonexistent/nsmap-test.sock", 1);
-	assert_int_equal(docker_enrich(s), 0);
+	assert_int_equal(name_all(s), 0);
 	unsetenv("DOCKER_HOST");
 	assert_int_equal(s->n_warnings, 0);
 	assert_null(s->netns[1].container);
@@ -310,7 +320,7 @@ static void test_tcp_docker_host_warns(void **state)
 
 	(void)state;
 	setenv("DOCKER_HOST", "tcp://127.0.0.1:2375", 1);
-	assert_int_equal(docker_enrich(s), 0);
+	assert_int_equal(name_all(s), 0);
 	unsetenv("DOCKER_HOST");
 	assert_int_equal(s->n_warnings, 1);
 	assert_non_null(strstr(s->warnings[0], "unix://"));

@@ -318,7 +318,8 @@ static void test_format_from_path(void **state)
 	assert_string_equal(render_format_from_path("a.b/host.gv"), "dot");
 	assert_string_equal(render_format_from_path("host.dot"), "dot");
 	assert_string_equal(render_format_from_path("host.pdf"), "pdf");
-	assert_null(render_format_from_path("host.json"));
+	assert_string_equal(render_format_from_path("host.json"), "json");
+	assert_string_equal(render_format_from_path("notes.txt"), "text");
 	assert_null(render_format_from_path("host"));
 	assert_null(render_format_from_path("dir.svg/host"));
 	assert_true(render_format_known("png"));
