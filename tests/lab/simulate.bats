@@ -27,11 +27,12 @@ teardown()
 	lab_cleanup
 }
 
-# trace: run the simulation from ns1; JSON in $TRACE, exit code in $TRACE_RC.
+# trace [DEST]: run the simulation from ns1 (to 203.0.113.8); JSON in $TRACE, exit code in
+# $TRACE_RC.
 trace()
 {
 	TRACE_RC=0
-	TRACE=$("$NSTRACE" 203.0.113.8 from "$LAB_NS1" --simulate -j 2>/dev/null) || TRACE_RC=$?
+	TRACE=$("$NSTRACE" "${1:-$DEST}" from "$LAB_NS1" --simulate -j 2>/dev/null) || TRACE_RC=$?
 }
 
 first_code()
@@ -66,32 +67,40 @@ apply_fixes()
 	done < <(jq -r '.diagnosis[] | select(.code != "KERNEL_DISAGREES") | .fix' <<<"$TRACE")
 }
 
+DEST=203.0.113.8
+
 ping_ok()
 {
-	lab_ping ns1 203.0.113.8 >/dev/null 2>&1
+	lab_ping ns1 "$DEST" >/dev/null 2>&1
 }
 
-# check_cause FLAG CODE NETNS [nofix]: the three facts for one breakage.
-check_cause()
+# check_facts WHAT CODE NETNS [nofix]: the three facts for the lab as it is now broken.
+check_facts()
 {
-	local flag=$1 code=$2 netns=$3 nofix=${4:-}
+	local what=$1 code=$2 netns=$3 nofix=${4:-}
 
-	lab_blog_topology $flag
 	trace
 	echo "$TRACE" | jq -c '.diagnosis[] | {code, netns, fix}'
-	lab_check "$flag: first cause" "$code" "$(first_code)"
-	lab_check "$flag: namespace" "$netns" "$(first_netns)"
-	lab_check "$flag: exit code" 3 "$TRACE_RC"
-	lab_check "$flag: kernel route lookups agree" 0 "$(kernel_agrees && echo 0 || echo 1)"
-	lab_check "$flag: ping fails in the broken lab" 1 "$(ping_ok && echo 0 || echo 1)"
+	lab_check "$what: first cause" "$code" "$(first_code)"
+	lab_check "$what: namespace" "$netns" "$(first_netns)"
+	lab_check "$what: exit code" 3 "$TRACE_RC"
+	lab_check "$what: kernel route lookups agree" 0 "$(kernel_agrees && echo 0 || echo 1)"
+	lab_check "$what: ping fails in the broken lab" 1 "$(ping_ok && echo 0 || echo 1)"
 	if [ -z "$nofix" ]; then
 		apply_fixes
-		lab_check "$flag: ping works after the fix" 0 \
+		lab_check "$what: ping works after the fix" 0 \
 			"$(lab_wait_for -t 3 ping_ok && echo 0 || echo 1)"
 		trace
-		lab_check "$flag: nstrace exit 0 after the fix" 0 "$TRACE_RC"
+		lab_check "$what: nstrace exit 0 after the fix" 0 "$TRACE_RC"
 	fi
 	lab_check_done
+}
+
+# check_cause FLAG CODE NETNS [nofix]: the three facts for one breakage of lib.bash.
+check_cause()
+{
+	lab_blog_topology "$1"
+	check_facts "$@"
 }
 
 @test "simulate: the whole lab reaches 203.0.113.8 and the reply comes back" {
@@ -179,6 +188,33 @@ check_cause()
 
 @test "cause UPSTREAM_NO_REPLY: inet does not own 203.0.113.8" {
 	check_cause --no-inet-host UPSTREAM_NO_REPLY "$LAB_PREFIX"inet nofix
+}
+
+# Breakages lib.bash has no flag for: the working lab, then one command.
+
+@test "cause INPUT_DROP: host drops ns1's packets to its own address in INPUT" {
+	lab_blog_topology
+	_lab_ipt "$LAB_HOST" -A INPUT -s 10.0.0.1 -j DROP
+	DEST=10.0.0.254
+	check_facts "INPUT drop" INPUT_DROP "$LAB_HOST"
+}
+
+@test "cause OUTPUT_DROP: ns1 drops what it sends to 203.0.113.8 in OUTPUT" {
+	lab_blog_topology
+	_lab_ipt "$LAB_NS1" -A OUTPUT -d 203.0.113.8 -j DROP
+	check_facts "OUTPUT drop" OUTPUT_DROP "$LAB_NS1"
+}
+
+@test "cause PREROUTING_DROP: host drops ns1's packets in the raw table's PREROUTING" {
+	lab_blog_topology
+	_lab_ipt "$LAB_HOST" -t raw -A PREROUTING -s 10.0.0.1 -j DROP
+	check_facts "PREROUTING drop" PREROUTING_DROP "$LAB_HOST"
+}
+
+@test "cause ROUTE_REJECT: a blackhole route for 203.0.113.8 in ns1" {
+	lab_blog_topology
+	ip -n "$LAB_NS1" route add blackhole 203.0.113.8/32
+	check_facts "blackhole route" ROUTE_REJECT "$LAB_NS1"
 }
 
 @test "cause RP_FILTER: strict rp_filter, the route back leaves another way" {
