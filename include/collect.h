@@ -27,7 +27,8 @@ struct mnl_socket;
 struct mnl_socket *netns_mnl_open(const struct nm_netns *ns, int bus, unsigned int rcv_timeout_s,
 				  int *err);
 
-/* Enter the namespace behind fd / return to the one we started in. */
+/* Enter ns (this thread only) / the namespace behind fd; return to the one we started in. */
+int netns_enter(const struct nm_netns *ns);
 int netns_enter_fd(int fd);
 int netns_return(void);
 

@@ -254,6 +254,11 @@ char *nm_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *nm_push(void *arrp, size_t *n, size_t size);
 #define NM_PUSH(arr, n) ((__typeof__(arr))nm_push(&(arr), &(n), sizeof(*(arr))))
 
+/* Run fn(i, arg) once for every i < n, on up to four threads (one per CPU) when n is at
+ * least NM_PARALLEL_MIN, else on the calling thread. fn must only write what belongs to i. */
+#define NM_PARALLEL_MIN 16
+void nm_parallel(size_t n, void (*fn)(size_t i, void *arg), void *arg);
+
 /* qsort() that accepts an empty (NULL) array: libc declares the base nonnull. */
 void nm_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 

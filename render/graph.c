@@ -798,6 +798,28 @@ static Agnode_t *first_node(struct rg *r, const struct nm_netns *ns)
 	return find_node(r, ns, best->ifname);
 }
 
+/* A NAT annotation: a note node, tied to what it is about by a dashed edge. */
+static Agnode_t *nat_note(struct rg *r, const char *name, const char *label)
+{
+	Agnode_t *n = agnode(r->g, (char *)name, 1);
+
+	set(n, "label", label);
+	set(n, "shape", "note");
+	set(n, "style", "filled");
+	set(n, "fillcolor", C_NATFILL);
+	set(n, "color", C_NAT);
+	return n;
+}
+
+static Agedge_t *nat_edge(struct rg *r, Agnode_t *t, Agnode_t *h)
+{
+	Agedge_t *e = edge(r, t, h);
+
+	set(e, "color", C_NAT);
+	set(e, "style", "dashed");
+	return e;
+}
+
 /* NAT annotations that are not on the uplink edge: published ports into a namespace,
  * and source NAT on interfaces other than the host's uplink. */
 static void draw_nat_notes(struct rg *r)
@@ -818,20 +840,14 @@ static void draw_nat_notes(struct rg *r)
 		if (in.len) {
 			char *name = nm_xasprintf("%s/(ports)", ns->id);
 			Agnode_t *t = first_node(r, ns);
-			Agnode_t *n = agnode(r->g, name, 1);
+			Agnode_t *n;
 			Agedge_t *e;
 
-			free(name);
 			sb_add(&in, "\\l");
-			set(n, "label", in.s);
-			set(n, "shape", "note");
-			set(n, "style", "filled");
-			set(n, "fillcolor", C_NATFILL);
-			set(n, "color", C_NAT);
+			n = nat_note(r, name, in.s);
+			free(name);
 			if (t) {
-				e = edge(r, n, t);
-				set(e, "color", C_NAT);
-				set(e, "style", "dashed");
+				e = nat_edge(r, n, t);
 				set(e, "label", "published");
 				set(e, "fontcolor", C_NAT);
 			}
@@ -850,17 +866,10 @@ static void draw_nat_notes(struct rg *r)
 				continue;	/* on the way-out edge */
 			at = nn->ifname ? find_node(r, ns, nn->ifname) : NULL;
 			name = nm_xasprintf("%s/(nat%zu)", ns->id, j);
-			n = agnode(r->g, name, 1);
+			n = nat_note(r, name, nn->text);
 			free(name);
-			set(n, "label", nn->text);
-			set(n, "shape", "note");
-			set(n, "style", "filled");
-			set(n, "fillcolor", C_NATFILL);
-			set(n, "color", C_NAT);
 			if (at) {
-				e = edge(r, at, n);
-				set(e, "color", C_NAT);
-				set(e, "style", "dashed");
+				e = nat_edge(r, at, n);
 				set(e, "dir", "none");
 			}
 		}

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* collect.c - collection of every namespace on the host: sockets created inside each, dumps on every CPU, then the peers. */
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +16,8 @@
 
 static int open_socks(struct nm_netns *ns, struct ns_socks *so, bool light)
 {
-	int fd, err;
+	int err = netns_enter(ns);
 
-	fd = netns_open(ns);
-	if (fd < 0)
-		return fd;
-	err = netns_enter_fd(fd);
-	close(fd);
 	if (err)
 		return err;
 	so->nl = nl_socket_alloc();
@@ -95,11 +88,13 @@ struct worker {
 	struct ns_socks *socks;
 	const bool *keep;
 	const struct collect_opts *o;
-	atomic_size_t next;
 };
 
-static void collect_one(struct worker *w, size_t i)
+/* setns() switches only the calling thread: each worker visits namespaces on its own, and a
+ * namespace's data is only ever written by the thread that took it. */
+static void collect_one(size_t i, void *arg)
 {
+	struct worker *w = arg;
 	struct nm_netns *ns = &w->s->netns[i];
 	int err = open_socks(ns, &w->socks[i], !w->keep[i]);
 
@@ -116,45 +111,9 @@ static void collect_one(struct worker *w, size_t i)
 		collect_bridge_sysctl(ns);
 }
 
-static void *worker_main(void *arg)
-{
-	struct worker *w = arg;
-	size_t i;
-
-	/* setns() switches only the calling thread: each worker visits namespaces on its own */
-	while ((i = atomic_fetch_add(&w->next, 1)) < w->s->n_netns)
-		collect_one(w, i);
-	return NULL;
-}
-
-/* Namespaces are independent: visit them on every CPU (a namespace's data is only ever
- * written by the thread that took it). */
-static void collect_parallel(struct nm_snapshot *s, struct ns_socks *socks, const bool *keep,
-			     const struct collect_opts *o)
-{
-	struct worker w = { .s = s, .socks = socks, .keep = keep, .o = o };
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nthreads = ncpu > 1 ? (size_t)(ncpu > 4 ? 4 : ncpu) : 1, i, started = 0;
-	pthread_t tids[4];
-
-	atomic_init(&w.next, 0);
-	if (s->n_netns < 16)
-		nthreads = 1;
-	for (i = 1; i < nthreads; i++)
-		if (pthread_create(&tids[started], NULL, worker_main, &w) == 0)
-			started++;
-	worker_main(&w);
-	for (i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
-	for (i = 0; i < s->n_netns; i++)
-		if (!s->netns[i].ino)
-			nm_warn(&s->warnings, &s->n_warnings,
-				"namespace %s (%s) vanished during the scan", s->netns[i].id,
-				s->netns[i].label);
-}
-
 int collect_netns(struct nm_snapshot *s, bool *keep, const struct collect_opts *o)
 {
+	struct worker w;
 	struct ns_socks *socks;
 	size_t i;
 	int err;
@@ -164,12 +123,16 @@ int collect_netns(struct nm_snapshot *s, bool *keep, const struct collect_opts *
 	if (err)
 		return err;
 	socks = nm_xcalloc(s->n_netns, sizeof(*socks));
-	collect_parallel(s, socks, keep, o);
+	w = (struct worker){ .s = s, .socks = socks, .keep = keep, .o = o };
+	nm_parallel(s->n_netns, collect_one, &w);
 	collect_resolve_peers(s, socks);
 	for (i = 0; i < s->n_netns; i++) {
 		close_socks(&socks[i]);
-		if (!s->netns[i].ino)
-			keep[i] = false;	/* vanished */
+		if (s->netns[i].ino)
+			continue;
+		keep[i] = false;
+		nm_warn(&s->warnings, &s->n_warnings, "namespace %s (%s) vanished during the scan",
+			s->netns[i].id, s->netns[i].label);
 	}
 	free(socks);
 	return 0;

@@ -93,15 +93,22 @@ int netns_return(void)
 	return 0;
 }
 
+int netns_enter(const struct nm_netns *ns)
+{
+	int fd = netns_open(ns), err;
+
+	if (fd < 0)
+		return fd;
+	err = netns_enter_fd(fd);
+	close(fd);
+	return err;
+}
+
 int netns_socket(const struct nm_netns *ns, int domain, int type, int proto)
 {
-	int nsfd, fd, err;
+	int fd, err;
 
-	nsfd = netns_open(ns);
-	if (nsfd < 0)
-		return nsfd;
-	err = netns_enter_fd(nsfd);
-	close(nsfd);
+	err = netns_enter(ns);
 	if (err)
 		return err;
 	fd = socket(domain, type | SOCK_CLOEXEC, proto);

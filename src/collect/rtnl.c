@@ -343,17 +343,12 @@ static int read_int_file(const char *path)
  * /proc/sys lookup walks the sysctl tables of all namespaces. */
 void collect_bridge_sysctl(struct nm_netns *ns)
 {
-	int fd = netns_open(ns);
-
-	if (fd < 0)
+	if (netns_enter(ns) < 0)
 		return;
-	if (netns_enter_fd(fd) == 0) {
-		ns->sysctl.bridge_nf_call_iptables =
-			read_int_file("/proc/sys/net/bridge/bridge-nf-call-iptables");
-		if (netns_return() < 0)
-			abort();	/* never answer from the wrong namespace */
-	}
-	close(fd);
+	ns->sysctl.bridge_nf_call_iptables =
+		read_int_file("/proc/sys/net/bridge/bridge-nf-call-iptables");
+	if (netns_return() < 0)
+		abort();	/* never answer from the wrong namespace */
 }
 
 static int netconf_value(struct nl_cache *nc, int family, int ifindex, bool rp)

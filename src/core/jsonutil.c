@@ -68,43 +68,65 @@ void nm_json_fail(struct nm_jerr *e, const char *fmt, ...)
 	va_end(ap);
 }
 
-int nm_json_get_str(const json_t *o, const char *key, char **out, bool required,
-		 struct nm_jerr *e, const char *ctx)
-{
-	json_t *v = json_object_get(o, key);
+/* What a key must hold, and how the error names it. */
+enum want { W_STRING, W_INTEGER, W_BOOL, W_ARRAY };
 
-	*out = NULL;
-	if (!v || json_is_null(v)) {
+static bool has_type(const json_t *v, enum want w)
+{
+	switch (w) {
+	case W_STRING: return json_is_string(v);
+	case W_INTEGER: return json_is_integer(v);
+	case W_BOOL: return json_is_boolean(v);
+	default: return json_is_array(v);
+	}
+}
+
+static const char *const want_text[] = {
+	[W_STRING] = "a string", [W_INTEGER] = "an integer",
+	[W_BOOL] = "true or false", [W_ARRAY] = "an array",
+};
+
+/* o[key] when it holds what w asks; NULL when it is absent (an error if required, *ret 0
+ * otherwise) or holds something else (an error). A null is absent, except for booleans. */
+static const json_t *get(const json_t *o, const char *key, enum want w, bool required,
+			 struct nm_jerr *e, const char *ctx, int *ret)
+{
+	const json_t *v = json_object_get(o, key);
+
+	*ret = 0;
+	if (!v || (json_is_null(v) && w != W_BOOL)) {
 		if (required) {
 			nm_json_fail(e, "%s: missing \"%s\"", ctx, key);
-			return -EINVAL;
+			*ret = -EINVAL;
 		}
-		return 0;
+		return NULL;
 	}
-	if (!json_is_string(v)) {
-		nm_json_fail(e, "%s.%s: expected a string", ctx, key);
-		return -EINVAL;
+	if (!has_type(v, w)) {
+		nm_json_fail(e, "%s.%s: expected %s", ctx, key, want_text[w]);
+		*ret = -EINVAL;
+		return NULL;
 	}
-	*out = nm_xstrdup(json_string_value(v));
-	return 0;
+	return v;
+}
+
+int nm_json_get_str(const json_t *o, const char *key, char **out, bool required,
+		    struct nm_jerr *e, const char *ctx)
+{
+	int ret;
+	const json_t *v = get(o, key, W_STRING, required, e, ctx, &ret);
+
+	*out = v ? nm_xstrdup(json_string_value(v)) : NULL;
+	return ret;
 }
 
 int nm_json_get_int(const json_t *o, const char *key, long long *out, long long min, long long max,
-		 bool required, struct nm_jerr *e, const char *ctx)
+		    bool required, struct nm_jerr *e, const char *ctx)
 {
-	json_t *v = json_object_get(o, key);
+	int ret;
+	const json_t *v = get(o, key, W_INTEGER, required, e, ctx, &ret);
 
-	if (!v || json_is_null(v)) {
-		if (required) {
-			nm_json_fail(e, "%s: missing \"%s\"", ctx, key);
-			return -EINVAL;
-		}
-		return 1;	/* absent: caller keeps its default */
-	}
-	if (!json_is_integer(v)) {
-		nm_json_fail(e, "%s.%s: expected an integer", ctx, key);
-		return -EINVAL;
-	}
+	if (!v)
+		return ret ? ret : 1;	/* absent: caller keeps its default */
 	if (json_integer_value(v) < min || json_integer_value(v) > max) {
 		nm_json_fail(e, "%s.%s: %lld out of range", ctx, key, (long long)json_integer_value(v));
 		return -EINVAL;
@@ -114,41 +136,21 @@ int nm_json_get_int(const json_t *o, const char *key, long long *out, long long 
 }
 
 int nm_json_get_bool(const json_t *o, const char *key, bool *out, bool required,
-		  struct nm_jerr *e, const char *ctx)
+		     struct nm_jerr *e, const char *ctx)
 {
-	json_t *v = json_object_get(o, key);
+	int ret;
+	const json_t *v = get(o, key, W_BOOL, required, e, ctx, &ret);
 
-	*out = false;
-	if (!v) {
-		if (required) {
-			nm_json_fail(e, "%s: missing \"%s\"", ctx, key);
-			return -EINVAL;
-		}
-		return 0;
-	}
-	if (!json_is_boolean(v)) {
-		nm_json_fail(e, "%s.%s: expected true or false", ctx, key);
-		return -EINVAL;
-	}
-	*out = json_is_true(v);
-	return 0;
+	*out = v && json_is_true(v);
+	return ret;
 }
 
 const json_t *nm_json_get_array(const json_t *o, const char *key, bool required,
-			       struct nm_jerr *e, const char *ctx)
+				struct nm_jerr *e, const char *ctx)
 {
-	json_t *v = json_object_get(o, key);
+	int ret;
 
-	if (!v || json_is_null(v)) {
-		if (required)
-			nm_json_fail(e, "%s: missing \"%s\"", ctx, key);
-		return NULL;
-	}
-	if (!json_is_array(v)) {
-		nm_json_fail(e, "%s.%s: expected an array", ctx, key);
-		return NULL;
-	}
-	return v;
+	return get(o, key, W_ARRAY, required, e, ctx, &ret);
 }
 
 int nm_json_get_strv(const json_t *o, const char *key, char ***v, size_t *n,

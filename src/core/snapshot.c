@@ -2,8 +2,6 @@
 /* snapshot.c - serialise the model to JSON and load it back, validating every field. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -346,17 +344,13 @@ static char *netns_text(const struct nm_netns *ns)
 struct text_job {
 	const struct nm_snapshot *s;
 	char **texts;
-	atomic_size_t next;
 };
 
-static void *text_worker(void *arg)
+static void text_one(size_t i, void *arg)
 {
 	struct text_job *job = arg;
-	size_t i;
 
-	while ((i = atomic_fetch_add(&job->next, 1)) < job->s->n_netns)
-		job->texts[i] = netns_text(&job->s->netns[i]);
-	return NULL;
+	job->texts[i] = netns_text(&job->s->netns[i]);
 }
 
 /* The same bytes as dumping snap_to_json() whole, built one namespace at a time (on every
@@ -366,10 +360,7 @@ int snap_write(const struct nm_snapshot *s, FILE *f)
 {
 	json_t *head = snap_to_json_head(s);	/* first jansson object: seeds its hashing */
 	struct text_job job = { .s = s };
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nthreads = s->n_netns >= 16 && ncpu > 1 ? (size_t)(ncpu > 4 ? 4 : ncpu) : 1;
-	pthread_t tids[4];
-	size_t i, started = 0, len;
+	size_t i, len;
 	char *text;
 	int ret = 0;
 
@@ -387,13 +378,7 @@ int snap_write(const struct nm_snapshot *s, FILE *f)
 	free(text);
 
 	job.texts = nm_xcalloc(s->n_netns, sizeof(char *));
-	atomic_init(&job.next, 0);
-	for (i = 1; i < nthreads; i++)
-		if (pthread_create(&tids[started], NULL, text_worker, &job) == 0)
-			started++;
-	text_worker(&job);
-	for (i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
+	nm_parallel(s->n_netns, text_one, &job);
 	for (i = 0; i < s->n_netns; i++) {
 		if (!job.texts[i])
 			ret = -ENOMEM;

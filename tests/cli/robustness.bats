@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # robustness.bats - bad input and failing outputs without root: one line on stderr, the documented exit code, nothing half-written.
 #
-# Every test here is a row of docs/robustness.md. Tests named "[robust-N]" check the
-# behaviour /tmp/robust-N.patch gives (see the report of issue 7); they fail until it is applied.
+# Every test here is a row of docs/robustness.md.
+
+load ../helpers
 
 setup() {
 	B=${NSMAP_BUILD:-build}
@@ -12,22 +13,11 @@ setup() {
 	FX=tests/fixtures/blog.json
 	T=$(mktemp -d)
 	chmod 755 "$T"
-	# an ASan build (NSMAP_BUILD=build-san) run outside make: graphviz keeps its caches
-	export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp print_suppressions=0}
 }
 
 teardown() {
 	chmod -R u+w "$T" 2>/dev/null || true
 	rm -rf "$T"
-}
-
-# one_line STATUS PREFIX: the last `run` exited STATUS with exactly one line starting with PREFIX.
-one_line()
-{
-	echo "status=$status output=$output"
-	[ "$status" -eq "$1" ]
-	[ "${#lines[@]}" -eq 1 ]
-	[[ "${lines[0]}" == "$2"* ]]
 }
 
 # both FILE: nsmap --from FILE and nstrace --simulate --from FILE each fail with one line, exit 1.

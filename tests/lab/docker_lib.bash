@@ -138,11 +138,7 @@ dk_uplink()
 		echo "link set up0 up"
 		echo "route add default via 198.51.100.1 dev up0"
 	} | ip -n "$ns" -batch - || return 1
-	{
-		echo "addr add 198.51.100.1/24 dev eth0"
-		echo "link set eth0 up"
-		echo "addr add 203.0.113.8/32 dev lo"
-	} | ip -n "$inet" -batch - || return 1
+	lab_internet "$inet" || return 1
 	lab_wait_for _lab_oper_up "$ns" up0
 }
 

@@ -51,11 +51,7 @@ _fx_lab()
 		echo "link set veth0fx0 master docker0"
 		echo "link set veth0fx0 up"
 	} | ip -n "$h" -batch - || return 1
-	{
-		echo "addr add 198.51.100.1/24 dev eth0"
-		echo "link set eth0 up"
-		echo "addr add 203.0.113.8/32 dev lo"
-	} | ip -n "$i" -batch - || return 1
+	lab_internet "$i" || return 1
 	{
 		echo "addr add 172.17.0.2/16 dev eth0"
 		echo "link set eth0 up"

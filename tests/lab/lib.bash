@@ -43,6 +43,9 @@
 #                         one lab_check per line: every expected line must be in ACTUAL
 #                         ("ok   DESC: LINE" / "FAIL DESC: LINE missing"), and every
 #                         line of ACTUAL not in EXPECTED is a failure ("unexpected").
+#   lab_internet INET [--no-host]
+#                         make lab namespace INET the lab's internet: eth0 198.51.100.1/24,
+#                         the public host 203.0.113.8 on lo, no route back to private ranges.
 #   lab_blog_topology [FLAGS]
 #                         build the blog's topology (drawing below); exports LAB_HOST,
 #                         LAB_NS1, LAB_NS2, LAB_INET (full namespace names).
@@ -336,6 +339,21 @@ _lab_ipt()
 	lab_nsenter "$1" "$ipt" -w "${@:2}"
 }
 
+# lab_internet INET [--no-host]: INET is the lab's internet: its eth0 (the far end of an
+# uplink veth someone else created) 198.51.100.1/24 and up, and the public host
+# 203.0.113.8 on its lo (unless --no-host). It has no route to private ranges, so only
+# packets NATed to 198.51.100.0/24 get answers.
+lab_internet()
+{
+	{
+		echo "link set eth0 up"
+		echo "addr add 198.51.100.1/24 dev eth0"
+		# On lo as a /32 (a /24 on lo would make the whole range local); the
+		# dummy driver is not available on every kernel.
+		[ "${2:-}" = --no-host ] || echo "addr add 203.0.113.8/32 dev lo"
+	} | ip -n "$(_lab_full "$1")" -batch -
+}
+
 lab_blog_topology()
 {
 	local forward=1 masq=1 fwd_accept=1 ret_accept=1 fwd_drop=1 defroute=1 addr=1
@@ -385,14 +403,7 @@ lab_blog_topology()
 		echo "link set veth1-br up"
 		echo "link set veth2-br up"
 	} | ip -n "$h" -batch - || return 1
-	{
-		echo "link set eth0 up"
-		echo "addr add 198.51.100.1/24 dev eth0"
-		# On lo as a /32 (a /24 on lo would make the whole range local); the
-		# dummy driver is not available on every kernel.
-		[ $inet_host = 1 ] && echo "addr add 203.0.113.8/32 dev lo"
-		true
-	} | ip -n "$LAB_INET" -batch - || return 1
+	lab_internet "$LAB_INET" $([ $inet_host = 1 ] || echo --no-host) || return 1
 	{
 		[ $addr = 1 ] && echo "addr add 10.0.0.1/24 dev veth1"
 		[ $linkup = 1 ] && echo "link set veth1 up"

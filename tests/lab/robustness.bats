@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # robustness.bats - faults on a live host (root): missing capabilities, a silent Docker socket, full and read-only disks, vanishing namespaces, signals mid-trace.
 #
-# Every test is a row of docs/robustness.md. Tests named "[robust-N]" check the behaviour
-# /tmp/robust-N.patch gives (issue 7's report); they fail until it is applied.
+# Every test is a row of docs/robustness.md.
 # Everything happens in lab namespaces and private mount namespaces; the whole file runs
 # in well under 60 s.
 
 load lib
+load ../helpers
 
 setup() {
 	lab_require_root capsh unshare python3
@@ -15,20 +15,11 @@ setup() {
 	NSMAP=$B/nsmap
 	NSTRACE=$B/nstrace
 	T=$(mktemp -d)
-	export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp print_suppressions=0}
 }
 
 teardown() {
 	lab_cleanup
 	rm -rf "$T"
-}
-
-one_line()
-{
-	echo "status=$status output=$output"
-	[ "$status" -eq "$1" ]
-	[ "${#lines[@]}" -eq 1 ]
-	[[ "${lines[0]}" == "$2"* ]]
 }
 
 # lab_state: everything a trace could change in the lab, without counters and timers.

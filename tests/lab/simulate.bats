@@ -254,11 +254,7 @@ check_cause()
 		echo "addr add 198.51.100.10/24 dev eth0"
 		echo "route add default via 198.51.100.1 dev eth0"
 	} | ip -n "$h" -batch -
-	{
-		echo "link set eth0 up"
-		echo "addr add 198.51.100.1/24 dev eth0"
-		echo "addr add 203.0.113.8/32 dev lo"
-	} | ip -n "$LAB_INET" -batch -
+	lab_internet "$LAB_INET"
 	_lab_ipt "$h" -P FORWARD DROP
 	lab_wait_for _lab_oper_up "$h" eth0
 

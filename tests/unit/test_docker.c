@@ -2,21 +2,13 @@
 /* test_docker.c - container naming from a fake Docker Engine API on a unix socket, cgroup fallback, timeouts. */
 #include <errno.h>
 #include <pthread.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
+#include "helpers.h"
 #include "names.h"
-#include "model.h"
 
 #define CID_WEB "3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4e"
 #define CID_API "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -146,27 +138,6 @@ static void fake_stop(struct fake *f)
 
 /* ---- the snapshot the engine is matched against ---- */
 
-static struct nm_netns *add_ns(struct nm_snapshot *s, unsigned long ino, bool self)
-{
-	struct nm_netns *ns = NM_PUSH(s->netns, s->n_netns);
-
-	ns->id = nm_xasprintf("net:%lu", ino);
-	ns->ino = ino;
-	ns->self = self;
-	return ns;
-}
-
-static struct nm_link *add_link(struct nm_netns *ns, int ifindex, const char *ifname, const char *kind)
-{
-	struct nm_link *l = NM_PUSH(ns->links, ns->n_links);
-
-	l->ifindex = ifindex;
-	l->ifname = nm_xstrdup(ifname);
-	l->kind = nm_xstrdup(kind);
-	l->state = nm_xstrdup("UP");
-	return l;
-}
-
 static void peer(struct nm_link *l, const char *netns, const char *ifname)
 {
 	l->peer.present = l->peer.resolved = true;
@@ -181,33 +152,38 @@ static struct nm_snapshot *docker_snapshot(void)
 	struct nm_proc *p;
 
 	/* the host, holding the bridges and the host ends */
-	ns = add_ns(s, 4026531840UL, true);
-	add_link(ns, 3, "docker0", "bridge");
-	add_link(ns, 4, "br-5f3a9c1e2b7d", "bridge");
-	peer(add_link(ns, 6, "veth1", "veth"), "net:4026532281", "eth0");
+	ns = th_add_ns(s, 4026531840UL, NULL, true);
+	th_add_link(ns, 3, "docker0", "bridge", true, NULL);
+	th_add_link(ns, 4, "br-5f3a9c1e2b7d", "bridge", true, NULL);
+	peer(th_add_link(ns, 6, "veth1", "veth", true, NULL), "net:4026532281", "eth0");
 	/* web: found by its pid */
-	ns = add_ns(s, 4026532281UL, false);
+	ns = th_add_ns(s, 4026532281UL, NULL, false);
 	p = NM_PUSH(ns->procs, ns->n_procs);
 	p->pid = 4242;
 	p->comm = nm_xstrdup("httpd");
-	peer(add_link(ns, 5, "eth0", "veth"), "net:4026531840", "veth1");
+	peer(th_add_link(ns, 5, "eth0", "veth", true, NULL), "net:4026531840", "veth1");
 	/* api: found by its sandbox bind mount (/var/run vs /run) */
-	ns = add_ns(s, 4026532400UL, false);
+	ns = th_add_ns(s, 4026532400UL, NULL, false);
 	nm_strv_push(&ns->mounts, &ns->n_mounts, "/run/docker/netns/9f8e7d6c5b4a");
 	/* a plain netns */
-	ns = add_ns(s, 4026532500UL, false);
+	ns = th_add_ns(s, 4026532500UL, NULL, false);
 	nm_strv_push(&ns->names, &ns->n_names, "blue");
 	return s;
 }
 
-/* Both naming steps, as a live snapshot runs them around collection. */
-static int name_all(struct nm_snapshot *s)
+/* Both naming steps, as a live snapshot runs them around collection, with DOCKER_HOST set
+ * to docker_host (NULL: as it is). */
+static void name_all(struct nm_snapshot *s, const char *docker_host)
 {
-	struct names *n = names_probe(s);
+	struct names *n;
 
+	if (docker_host)
+		setenv("DOCKER_HOST", docker_host, 1);
+	n = names_probe(s);
 	names_enrich(n, s);
 	names_free(n);
-	return 0;
+	if (docker_host)
+		unsetenv("DOCKER_HOST");
 }
 
 /* ---- tests ---- */
@@ -252,7 +228,7 @@ static void test_enrich_from_api(void **state)
 
 	(void)state;
 	fake_start(&f, false);
-	assert_int_equal(name_all(s), 0);
+	name_all(s, NULL);
 	fake_stop(&f);
 
 	c = s->netns[1].container;
@@ -290,7 +266,7 @@ static void test_silent_engine_does_not_hang(void **state)
 	(void)state;
 	fake_start(&f, true);
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	assert_int_equal(name_all(s), 0);
+	name_all(s, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	fake_stop(&f);
 	secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
@@ -306,9 +282,7 @@ static void test_no_engine_is_quiet(void **state)
 	struct nm_snapshot *s = docker_snapshot();
 
 	(void)state;
-	setenv("DOCKER_HOST", "unix:///nonexistent/nsmap-test.sock", 1);
-	assert_int_equal(name_all(s), 0);
-	unsetenv("DOCKER_HOST");
+	name_all(s, "unix:///nonexistent/nsmap-test.sock");
 	assert_int_equal(s->n_warnings, 0);
 	assert_null(s->netns[1].container);
 	nm_snapshot_free(s);
@@ -319,9 +293,7 @@ static void test_tcp_docker_host_warns(void **state)
 	struct nm_snapshot *s = docker_snapshot();
 
 	(void)state;
-	setenv("DOCKER_HOST", "tcp://127.0.0.1:2375", 1);
-	assert_int_equal(name_all(s), 0);
-	unsetenv("DOCKER_HOST");
+	name_all(s, "tcp://127.0.0.1:2375");
 	assert_int_equal(s->n_warnings, 1);
 	assert_non_null(strstr(s->warnings[0], "unix://"));
 	nm_snapshot_free(s);
