@@ -22,3 +22,19 @@ teardown() {
 	make -s uninstall BUILD="$B" DESTDIR="$T" PREFIX=/opt/nsmap >/dev/null
 	[ -z "$(find "$T" -type f -o -type l)" ]
 }
+
+@test "make and make install only build; deps, check, demo, fuzz, bench and tutorial install the packages first" {
+	local t out
+	B=${NSMAP_BUILD:-build}
+	for t in all install; do
+		out=$(make -n "$t" BUILD="$B" DESTDIR="$T" 2>&1)
+		if grep -q install-deps <<<"$out"; then
+			echo "make $t would run the package installer"
+			false
+		fi
+	done
+	for t in deps check demo fuzz bench tutorial; do
+		out=$(make -n "$t" BUILD="$B" 2>&1 | head -n 3)
+		grep -q 'scripts/install-deps.sh' <<<"$out" || { echo "make $t does not run make deps first: $out"; false; }
+	done
+}
