@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* trace_drop.c - --drop-reason: the kernel's skb:kfree_skb drop reason of the probe, read from a private tracefs instance and tied to the probe by skbaddr or time. */
+/* drop.c - --drop-reason: the kernel's skb:kfree_skb drop reason of the probe, read from a private tracefs instance and tied to the probe by skbaddr or time. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "trace.h"
+#include "trace_int.h"
 
 #define DROP_BUF_KB "512"
 #define DROP_MAX_RECS 100000
@@ -133,12 +133,12 @@ static void remove_instance(const char *dir)
 	}
 }
 
-int trace_drop_open(struct trace_dropmon **out, const char *const *ifnames, size_t n_if,
-		    char *why, size_t whylen)
+int trace_drop_open(struct trace_dropmon **out, const struct trace_family *fam,
+		    const char *const *ifnames, size_t n_if, char *why, size_t whylen)
 {
 	struct trace_dropmon *d;
 	const char *root = NULL;
-	char *filter = NULL;
+	char *filter = NULL, proto[32];
 	size_t i;
 	int ret;
 
@@ -173,7 +173,8 @@ int trace_drop_open(struct trace_dropmon **out, const char *const *ifnames, size
 	/* Monotonic timestamps: turned into CLOCK_REALTIME like the capture's. */
 	write_file(d->dir, "trace_clock", "mono");
 	write_file(d->dir, "buffer_size_kb", DROP_BUF_KB);
-	write_file(d->dir, "events/skb/kfree_skb/filter", "protocol == 2048");
+	snprintf(proto, sizeof(proto), "protocol == %u", fam->ethertype);
+	write_file(d->dir, "events/skb/kfree_skb/filter", proto);
 	ret = write_file(d->dir, "events/skb/kfree_skb/enable", "1");
 	if (ret < 0) {
 		snprintf(why, whylen, "cannot enable skb:kfree_skb: %s", strerror(-ret));
@@ -333,14 +334,14 @@ void trace_drop_attach_recs(struct trace_result *r, const struct trace_drop_rec 
 			break;
 		}
 	}
-	/* Else the first IPv4 drop right after the last hop seen (or the send). */
+	/* Else the first drop of the probe's family right after the last hop seen (or the send). */
 	if (!hit) {
 		if (r->last_seen >= 0)
 			t0 = r->hops[r->last_seen].time_ms;
 		for (i = 0; i < n && !hit; i++) {
 			double t = recs[i].time_ms - sent_ms;
 
-			if (recs[i].kfree && recs[i].protocol == 2048 && t >= t0 - 0.05 &&
+			if (recs[i].kfree && recs[i].protocol == r->ident.fam->ethertype && t >= t0 - 0.05 &&
 			    t <= t0 + DROP_WINDOW_MS)
 				hit = &recs[i];
 		}
