@@ -93,18 +93,41 @@ static size_t frame(uint8_t *b, int ifindex, uint8_t pkttype, const struct trace
 	return TRACE_SLL2_LEN + 20 + l4len;
 }
 
+/* The test packets: an ICMP echo request, a UDP datagram, a TCP segment, and the ICMP port
+ * unreachable about the datagram. */
+enum { P_ECHO, P_UDP, P_TCP, P_ERROR, N_SAMPLES };
+
+static struct trace_tuple sample_tuple(int i)
+{
+	switch (i) {
+	case P_ECHO:
+		return tup(PATH_PROTO_ICMP, "10.0.0.1", "203.0.113.8", 4660, 4660);
+	case P_UDP:
+		return tup(PATH_PROTO_UDP, "10.0.0.1", "203.0.113.8", 40000, 53);
+	case P_TCP:
+		return tup(PATH_PROTO_TCP, "10.0.0.1", "203.0.113.8", 40000, 80);
+	default:
+		return tup(PATH_PROTO_ICMP, "203.0.113.8", "10.0.0.1", 0, 0);
+	}
+}
+
+/* The SLL2 frame of test packet i (tcp_flags: of the TCP segment). */
+static size_t sample(uint8_t *b, int i, int ifindex, uint8_t pkttype, uint8_t tcp_flags)
+{
+	struct trace_tuple t = sample_tuple(i), u = sample_tuple(P_UDP);
+
+	return frame(b, ifindex, pkttype, &t, i == P_ECHO ? 8 : i == P_ERROR ? 3 : 0, &u, tcp_flags);
+}
+
 static void test_parse(void **state)
 {
-	struct trace_tuple t = tup(PATH_PROTO_ICMP, "10.0.0.1", "203.0.113.8", 4660, 4660);
-	struct trace_tuple u = tup(PATH_PROTO_UDP, "10.0.0.1", "203.0.113.8", 40000, 53);
-	struct trace_tuple k = tup(PATH_PROTO_TCP, "10.0.0.1", "203.0.113.8", 40000, 80);
-	struct trace_tuple e = tup(PATH_PROTO_ICMP, "203.0.113.8", "10.0.0.1", 0, 0);
+	struct trace_tuple t = sample_tuple(P_ECHO), u = sample_tuple(P_UDP), k = sample_tuple(P_TCP);
 	uint8_t b[256];
 	struct trace_pkt p;
 	size_t n;
 
 	(void)state;
-	n = frame(b, 7, TRACE_PKT_OUTGOING, &t, 8, NULL, 0);
+	n = sample(b, P_ECHO, 7, TRACE_PKT_OUTGOING, 0);
 	assert_int_equal(trace_parse_sll2(b, n, &p), 0);
 	assert_int_equal(p.ifindex, 7);
 	assert_int_equal(p.pkttype, TRACE_PKT_OUTGOING);
@@ -114,18 +137,18 @@ static void test_parse(void **state)
 	assert_true(p.has_cookie);
 	assert_memory_equal(p.cookie, cookie, TRACE_COOKIE_LEN);
 
-	n = frame(b, 2, TRACE_PKT_HOST, &u, 0, NULL, 0);
+	n = sample(b, P_UDP, 2, TRACE_PKT_HOST, 0);
 	assert_int_equal(trace_parse_sll2(b, n, &p), 0);
 	assert_true(trace_tuple_equal(&p.t, &u));
 	assert_true(p.has_cookie);
 
-	n = frame(b, 2, TRACE_PKT_HOST, &k, 0, NULL, 0x12);
+	n = sample(b, P_TCP, 2, TRACE_PKT_HOST, 0x12);
 	assert_int_equal(trace_parse_sll2(b, n, &p), 0);
 	assert_true(trace_tuple_equal(&p.t, &k));
 	assert_int_equal(p.tcp_flags, 0x12);
 	assert_false(p.has_cookie);
 
-	n = frame(b, 2, TRACE_PKT_HOST, &e, 3, &u, 0);
+	n = sample(b, P_ERROR, 2, TRACE_PKT_HOST, 0);
 	assert_int_equal(trace_parse_sll2(b, n, &p), 0);
 	assert_true(p.icmp_error);
 	assert_true(trace_tuple_equal(&p.inner, &u));
@@ -140,31 +163,23 @@ static void test_parse(void **state)
  * exact-size copies). */
 static void test_truncated(void **state)
 {
-	struct trace_tuple t = tup(PATH_PROTO_ICMP, "10.0.0.1", "203.0.113.8", 4660, 4660);
-	struct trace_tuple u = tup(PATH_PROTO_UDP, "10.0.0.1", "203.0.113.8", 40000, 53);
-	struct trace_tuple k = tup(PATH_PROTO_TCP, "10.0.0.1", "203.0.113.8", 40000, 80);
-	struct trace_tuple e = tup(PATH_PROTO_ICMP, "203.0.113.8", "10.0.0.1", 0, 0);
 	uint8_t b[256];
-	size_t lens[4], i, cut;
+	size_t len, cut;
+	int i;
 
 	(void)state;
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < N_SAMPLES; i++) {
 		struct trace_pkt p;
 
-		switch (i) {
-		case 0: lens[i] = frame(b, 1, 0, &t, 8, NULL, 0); break;
-		case 1: lens[i] = frame(b, 1, 0, &u, 0, NULL, 0); break;
-		case 2: lens[i] = frame(b, 1, 0, &k, 0, NULL, 2); break;
-		default: lens[i] = frame(b, 1, 0, &e, 3, &u, 0); break;
-		}
-		for (cut = 0; cut <= lens[i]; cut++) {
+		len = sample(b, i, 1, 0, 2);
+		for (cut = 0; cut <= len; cut++) {
 			uint8_t *copy = tt_cut(b, cut);
 			int ret;
 
 			ret = trace_parse_sll2(copy, cut, &p);
 			if (cut < TRACE_SLL2_LEN + 20)
 				assert_int_equal(ret, -EINVAL);
-			else if (cut == lens[i])
+			else if (cut == len)
 				assert_int_equal(ret, 0);
 			else	/* partial transport header: refused or parsed as far as it goes
 				 * (ASan, in make check SANITIZE=1, catches a read past cut) */
@@ -173,7 +188,7 @@ static void test_truncated(void **state)
 		}
 	}
 	/* A header length longer than the packet, a total length shorter than the header. */
-	lens[0] = frame(b, 1, 0, &t, 8, NULL, 0);
+	len = sample(b, P_ECHO, 1, 0, 0);
 	b[TRACE_SLL2_LEN] = 0x4f;
 	{
 		struct trace_pkt p;
@@ -182,7 +197,7 @@ static void test_truncated(void **state)
 		b[TRACE_SLL2_LEN] = 0x45;
 		b[TRACE_SLL2_LEN + 2] = 0;
 		b[TRACE_SLL2_LEN + 3] = 10;
-		assert_int_equal(trace_parse_sll2(b, lens[0], &p), -EINVAL);
+		assert_int_equal(trace_parse_sll2(b, len, &p), -EINVAL);
 	}
 }
 
