@@ -737,14 +737,16 @@ static void explain_cause(struct trace_result *r)
 	r->nft_cause = trace_add_evidence(r, pick, what);
 }
 
-void trace_nft_attach(struct trace_result *r, const struct trace_nsinfo *nss, size_t n_ns,
-		      const struct trace_nft_event *ev, size_t n_ev)
+/* The events into traversals: a new one at each event that carries the packet, the others
+ * added to the latest traversal of their namespace and id. Keeps only the probe's, and
+ * neither our own table's events nor a chain's entry event (the packet, not a rule). */
+static size_t group_events(const struct trace_result *r, size_t n_ns,
+			   const struct trace_nft_event *ev, size_t n_ev, struct nft_group **out)
 {
+	const char *own = trace_nft_table_name();
 	struct nft_group *g = NULL;
 	size_t n_g = 0, i, k;
-	const char *own = trace_nft_table_name();
 
-	r->nft_trace = true;
 	for (i = 0; i < n_ev; i++) {
 		const struct trace_nft_event *e = &ev[i];
 		struct nft_group *cur = NULL;
@@ -767,7 +769,6 @@ void trace_nft_attach(struct trace_result *r, const struct trace_nsinfo *nss, si
 		}
 		if (!cur || !cur->keep || !strcmp(e->table, own))
 			continue;
-		/* The chain's entry event: it carries the packet, not a rule. */
 		if (e->type == TRACE_NFT_RULE && !e->handle && (!e->has_verdict || e->verdict == -1) &&
 		    !e->target)
 			continue;
@@ -776,48 +777,57 @@ void trace_nft_attach(struct trace_result *r, const struct trace_nsinfo *nss, si
 			abort();
 		cur->ev[cur->n_ev++] = i;
 	}
+	*out = g;
+	return n_g;
+}
+
+/* The rules of traversal g on its hop; the first decisive drop is the one that dropped it. */
+static void attach_group(struct trace_result *r, const struct nm_netns *ns,
+			 const struct nft_group *g, const struct trace_nft_event *ev)
+{
+	const struct trace_nft_event *e0 = &ev[g->ev[0]];
+	const struct nf_chain *base;
+	struct trace_hop *h;
+	const char *hook;
+	size_t k;
+
+	r->nft_events += (unsigned int)g->n_ev;
+	base = model_chain(ns, e0->family, e0->table, e0->chain);
+	h = group_hop(r, ns, g, base);
+	if (!h)
+		return;
+	/* A retransmit traverses the same base chain again: keep the first. */
+	for (k = 0; k < h->n_rules; k++)
+		if (!strcmp(h->rules[k].table, e0->table) && !strcmp(h->rules[k].chain, e0->chain))
+			return;
+	hook = base && base->base ? nf_hook_name(base->hook) : NULL;
+	for (k = 0; k < g->n_ev; k++) {
+		struct trace_rule *tr = NM_PUSH(h->rules, h->n_rules);
+
+		fill_rule(tr, ns, &ev[g->ev[k]], hook);
+		if (tr->decisive && !strcmp(tr->verdict, "drop") && !r->nft_drop_netns) {
+			r->nft_drop_netns = nm_xstrdup(h->netns);
+			r->nft_drop = *tr;
+			r->nft_drop.family = nm_xstrdup(tr->family);
+			r->nft_drop.table = nm_xstrdup(tr->table);
+			r->nft_drop.chain = nm_xstrdup(tr->chain);
+			r->nft_drop.target = NULL;
+			r->nft_drop.text = tr->text ? nm_xstrdup(tr->text) : NULL;
+		}
+	}
+}
+
+void trace_nft_attach(struct trace_result *r, const struct trace_nsinfo *nss, size_t n_ns,
+		      const struct trace_nft_event *ev, size_t n_ev)
+{
+	struct nft_group *g;
+	size_t n_g, i;
+
+	r->nft_trace = true;
+	n_g = group_events(r, n_ns, ev, n_ev, &g);
 	for (i = 0; i < n_g; i++) {
-		const struct nm_netns *ns = nss[g[i].ns].ns;
-		const struct nf_chain *base;
-		struct trace_hop *h;
-		const char *hook;
-		bool dup = false;
-
-		if (!g[i].keep || !g[i].n_ev)
-			goto next;
-		r->nft_events += (unsigned int)g[i].n_ev;
-		base = model_chain(ns, ev[g[i].ev[0]].family, ev[g[i].ev[0]].table, ev[g[i].ev[0]].chain);
-		h = group_hop(r, ns, &g[i], base);
-		if (!h)
-			goto next;
-		/* A retransmit traverses the same base chain again: keep the first. */
-		for (k = 0; k < h->n_rules && !dup; k++) {
-			const struct trace_nft_event *e0 = &ev[g[i].ev[0]];
-
-			dup = !strcmp(h->rules[k].table, e0->table) && !strcmp(h->rules[k].chain, e0->chain);
-		}
-		if (dup)
-			goto next;
-		hook = base && base->base ? nf_hook_name(base->hook) : NULL;
-		for (k = 0; k < g[i].n_ev; k++) {
-			const struct trace_nft_event *e = &ev[g[i].ev[k]];
-			struct trace_rule *tr = NM_PUSH(h->rules, h->n_rules);
-
-			fill_rule(tr, ns, e, hook);
-			if (tr->decisive && !strcmp(tr->verdict, "drop") && !r->nft_drop_netns) {
-				r->nft_drop_netns = nm_xstrdup(h->netns);
-				r->nft_drop.family = nm_xstrdup(tr->family);
-				r->nft_drop.table = nm_xstrdup(tr->table);
-				r->nft_drop.chain = nm_xstrdup(tr->chain);
-				r->nft_drop.hook = tr->hook;
-				r->nft_drop.kind = tr->kind;
-				r->nft_drop.handle = tr->handle;
-				r->nft_drop.verdict = tr->verdict;
-				r->nft_drop.text = tr->text ? nm_xstrdup(tr->text) : NULL;
-				r->nft_drop.decisive = true;
-			}
-		}
-next:
+		if (g[i].keep && g[i].n_ev)
+			attach_group(r, nss[g[i].ns].ns, &g[i], ev);
 		free(g[i].ev);
 	}
 	free(g);
