@@ -12,19 +12,13 @@
 #include "model.h"
 #include "path.h"
 
-/* ---- packets (trace_pkt.c: pure parsing, no root, no libpcap) ---- */
-
-#define TRACE_SLL2_LEN 20
 #define TRACE_COOKIE_LEN 16
-#define TRACE_MAGIC 0x6e737472u		/* "nstr": first 4 bytes of every probe payload */
 
-/* SLL2 packet types (linux/if_packet.h PACKET_*). */
-enum trace_pkttype {
-	TRACE_PKT_HOST = 0,
-	TRACE_PKT_BROADCAST = 1,
-	TRACE_PKT_MULTICAST = 2,
-	TRACE_PKT_OTHERHOST = 3,
-	TRACE_PKT_OUTGOING = 4,
+struct trace_opts {
+	double timeout;			/* seconds to wait for the reply (default 2) */
+	volatile int *stop;		/* set by a signal handler: stop at once */
+	bool nft_trace;			/* --nft-trace: add a tracing table in every namespace */
+	bool drop_reason;		/* --drop-reason: skb:kfree_skb through a tracefs instance */
 };
 
 /* A connection tuple in one direction: (proto, src:sport -> dst:dport). ICMP echo uses the
@@ -35,102 +29,16 @@ struct trace_tuple {
 	uint16_t sport, dport;
 };
 
-/* One captured packet, parsed. */
-struct trace_pkt {
-	int ifindex;			/* in the capturing namespace */
-	uint8_t pkttype;		/* enum trace_pkttype */
-	uint16_t ethertype;
-	struct trace_tuple t;		/* the outer packet */
-	uint8_t icmp_type, icmp_code;
-	uint16_t icmp_seq;
-	uint8_t tcp_flags;
-	bool has_cookie;		/* the payload starts with TRACE_MAGIC */
-	uint8_t cookie[TRACE_COOKIE_LEN];
-	bool icmp_error;		/* ICMP dest-unreachable / time-exceeded with an inner packet */
-	struct trace_tuple inner;	/* the packet the error is about (valid if icmp_error) */
-	bool inner_has_cookie;
-	uint8_t inner_cookie[TRACE_COOKIE_LEN];
-};
+struct trace_family;
 
-/* Parse a DLT_LINUX_SLL2 frame of caplen bytes. Never reads past caplen. Returns 0, -EPROTO
- * for non-IPv4, -EINVAL for a truncated or malformed frame. */
-int trace_parse_sll2(const uint8_t *buf, size_t caplen, struct trace_pkt *p);
-/* Parse an IPv4 packet (no link header); used by trace_parse_sll2 and the tests. */
-int trace_parse_ipv4(const uint8_t *buf, size_t len, struct trace_pkt *p);
-
-void trace_tuple_reverse(const struct trace_tuple *in, struct trace_tuple *out);
-bool trace_tuple_equal(const struct trace_tuple *a, const struct trace_tuple *b);
-/* "icmp 10.0.0.1 -> 203.0.113.8 id 4660" / "tcp 10.0.0.1:40000 -> 203.0.113.8:80". */
-char *trace_tuple_str(const struct trace_tuple *t, char *buf, size_t len);
-
-/* ---- the probe's identity and the flows it may take (trace_match.c) ---- */
-
+/* The probe's identity: how its packets are told from everybody else's. */
 struct trace_ident {
+	const struct trace_family *fam;	/* its address family's row (src/trace/family.c) */
 	struct trace_tuple orig;	/* as sent from the source namespace */
 	uint8_t cookie[TRACE_COOKIE_LEN];
 	bool has_cookie;		/* icmp echo and udp carry the cookie */
 	struct trace_tuple *forms;	/* every form of the probe in the orig direction (NAT) */
 	size_t n_forms;
-};
-
-/* Add a form (ignored if known). Returns true when it was new. */
-bool trace_ident_add_form(struct trace_ident *id, const struct trace_tuple *t);
-/* Does p belong to the probe? *reply says which direction. Matches on a known form of the
- * tuple (either direction), on the cookie, or for ICMP errors on the inner packet. */
-bool trace_match(const struct trace_ident *id, const struct trace_pkt *p, bool *reply);
-/* The libpcap filter of the probe (narrow: its ports / icmp id / cookie, plus ICMP errors). */
-char *trace_bpf_filter(const struct trace_ident *id);
-
-/* ---- conntrack (trace_ct.c: ctnetlink over libmnl) ---- */
-
-#define TRACE_IPS_SRC_NAT (1u << 4)
-#define TRACE_IPS_DST_NAT (1u << 5)
-#define TRACE_IPS_SRC_NAT_DONE (1u << 7)
-#define TRACE_IPS_DST_NAT_DONE (1u << 8)
-
-struct trace_ct {
-	struct trace_tuple orig, reply;
-	uint32_t status;		/* IPS_* */
-	uint32_t id;
-	char *netns;			/* the namespace label */
-};
-
-/* Dump the IPv4 conntrack table of ns and keep the entries matching keep() (NULL: all).
- * Returns the number kept (appended to *v) or -errno. */
-int trace_ct_dump(const struct nm_netns *ns, struct trace_ct **v, size_t *n,
-		  bool (*keep)(const struct trace_ct *ct, void *arg), void *arg);
-/* Parse one ctnetlink message (for the tests). 0 or -EINVAL. */
-int trace_ct_parse(const void *nlh, size_t len, struct trace_ct *ct);
-/* "icmp 10.0.0.1 -> 203.0.113.8 id 7 | reply 203.0.113.8 -> 198.51.100.10 id 7 [SRC_NAT]". */
-char *trace_ct_str(const struct trace_ct *ct);
-void trace_ct_clear(struct trace_ct *ct);
-
-/* ---- the probe (trace_probe.c) ---- */
-
-struct trace_probe {
-	int fd;
-	struct trace_tuple t;		/* as sent (src from the kernel's source selection) */
-	uint8_t cookie[TRACE_COOKIE_LEN];
-	double sent_ms;			/* CLOCK_REALTIME, like the capture timestamps */
-	bool sent;
-	int err;			/* -errno of connect/send (ENETUNREACH: no route) */
-};
-
-/* Create the probe's socket inside ns (bound to a random port / with a random ICMP id and
- * cookie). sim_src: the simulation's source address, used when the kernel has no route. */
-int trace_probe_open(const struct nm_netns *ns, const struct path_query *q,
-		     const struct nm_ip *sim_src, struct trace_probe *pr);
-int trace_probe_send(struct trace_probe *pr);
-void trace_probe_close(struct trace_probe *pr);
-double trace_now_ms(void);
-
-/* ---- the trace (trace.c) ---- */
-
-struct trace_opts {
-	double timeout;			/* seconds to wait for the reply (default 2) */
-	volatile int *stop;		/* set by a signal handler: stop at once */
-	bool nft_trace;			/* --nft-trace: add a tracing table in every namespace */
-	bool drop_reason;		/* --drop-reason: skb:kfree_skb through a tracefs instance */
 };
 
 /* A rule (or chain policy) the probe met, from an nftables trace event (--nft-trace). */
@@ -147,30 +55,11 @@ struct trace_rule {
 	bool decisive;			/* ended the base chain with accept or drop */
 };
 
-/* A hop of the live trace: observed by a capture, or expected by the simulation. */
-struct trace_hop {
-	int n;
-	bool reply;
-	char *netns;
-	char *netns_id;
-	char *ifname;
-	const char *direction;		/* "in" / "out" */
-	bool observed;
-	const char *status;		/* "observed", "inferred" (a later hop was seen), "missing" */
-	bool predicted;			/* the simulation expected it */
-	double time_ms;			/* since the probe was sent (observed only) */
-	struct trace_tuple t;		/* as seen (or as predicted) */
-	uint8_t icmp_type, icmp_code;
-	uint8_t tcp_flags;
-	bool nat;			/* the addresses/ports differ from the previous hop's */
-	const char *nat_kind;		/* "SNAT", "DNAT", "un-SNAT", "un-DNAT" */
-	struct trace_tuple old;
-	char *nat_rule;			/* from the simulation's NAT step, may be NULL */
-	char *nat_ct;			/* the conntrack entry, may be NULL */
-	struct trace_rule *rules;	/* --nft-trace: the rules met in this namespace after this hop */
-	size_t n_rules;
-	int rank;			/* position in the simulated path (internal) */
-};
+/* The hops, the conntrack entries and the kernel's drop are the tracer's own types
+ * (src/trace/trace_int.h): trace_print_text() and trace_result_to_json() show them. */
+struct trace_hop;
+struct trace_ct;
+struct trace_kdrop;
 
 struct trace_result {
 	enum path_verdict verdict;
@@ -204,139 +93,17 @@ struct trace_result {
 };
 
 /* Send the probe of q (whose simulation is sim) and watch it. Returns 0 (the result says what
- * happened), -EINTR when o->stop was set, -EAFNOSUPPORT for IPv6, or another -errno. */
+ * happened), -EINTR when o->stop was set, -EAFNOSUPPORT for an address family the tracer has
+ * no row for (IPv6), or another -errno. */
 int trace_run(const struct nm_snapshot *s, const struct path_query *q, const struct path_result *sim,
 	      const struct trace_opts *o, struct trace_result **out);
 void trace_result_free(struct trace_result *r);
+/* 0 reached, 3 not. */
 int trace_exit_code(const struct trace_result *r);
 
-/* Correlate captured packets into hops (trace.c; separate for the tests).
- * caps[i] packets with their namespace index and time. */
-struct trace_cap {
-	size_t ns;			/* index into the namespace list given to trace_build */
-	double time_ms;
-	struct trace_pkt pkt;
-};
-struct trace_nsinfo {
-	const struct nm_netns *ns;
-};
-void trace_build(struct trace_result *r, const struct nm_snapshot *s, const struct trace_nsinfo *nss,
-		 size_t n_ns, const struct trace_cap *caps, size_t n_caps);
-
-/* ---- capture (trace_capture.c: the only file that includes libpcap) ---- */
-
-struct trace_capture;
-/* One `any` handle (DLT_LINUX_SLL2, immediate mode, filter) per namespace of nss; a namespace
- * where that fails becomes a warning. -ENODEV when no handle could be opened. */
-int trace_capture_open(struct trace_capture **c, const struct trace_nsinfo *nss, size_t n,
-		       const char *filter, char ***warn, size_t *n_warn);
-/* Poll every handle until deadline_ms (CLOCK_REALTIME), *stop, or shortly after done()
- * returned true for a packet. -EINTR when stopped. */
-int trace_capture_loop(struct trace_capture *c, double deadline_ms,
-		       bool (*done)(const struct trace_cap *cap, void *arg), void *arg,
-		       volatile int *stop);
-const struct trace_cap *trace_capture_packets(const struct trace_capture *c, size_t *n);
-void trace_capture_close(struct trace_capture *c, unsigned int *drops);
-
-/* ---- nftables trace (trace_nft.c: --nft-trace) ---- */
-
-#define TRACE_NFT_POLICY 1		/* NFT_TRACETYPE_POLICY */
-#define TRACE_NFT_RETURN 2
-#define TRACE_NFT_RULE 3
-
-/* One NFT_MSG_TRACE event, parsed. */
-struct trace_nft_event {
-	size_t ns;			/* index into the namespace list (set by the reader) */
-	uint32_t id;			/* per skb and hook: not stable across hooks */
-	uint32_t type;			/* TRACE_NFT_* */
-	uint8_t family;			/* NFPROTO_* of the table */
-	char *table, *chain;
-	uint64_t handle;		/* rule handle, 0 if none */
-	bool has_verdict;
-	int32_t verdict;		/* NF_DROP 0, NF_ACCEPT 1, NFT_CONTINUE -1, NFT_JUMP -3, ... */
-	char *target;			/* jump / goto target */
-	bool has_policy;
-	uint32_t policy;
-	uint32_t iif, oif;		/* ifindex in that namespace, 0 if none */
-	bool has_pkt;			/* carries the packet's headers (first event of a chain) */
-	struct trace_pkt pkt;		/* parsed from the network + transport headers */
-};
-
-/* Parse one NFT_MSG_TRACE message of len bytes (never reads past len). 0, -EINVAL for a
- * malformed or truncated message, -ENOMSG for another message type. */
-int trace_nft_parse(const void *buf, size_t len, struct trace_nft_event *ev);
-void trace_nft_event_clear(struct trace_nft_event *ev);
-/* "accept", "drop", "continue", "jump", ... for a verdict code. */
-const char *trace_nft_verdict_name(int32_t verdict);
-
-struct trace_nft;
-/* Subscribe to NFNLGRP_NFTRACE and add table inet nstrace_<pid> (owned by its socket) in
- * every namespace of nss, with rules that set nftrace for packets of the probe id. A
- * namespace where that fails is a warning. -errno when no namespace could be set up (every
- * table added so far is removed again). */
-int trace_nft_start(struct trace_nft **out, const struct trace_nsinfo *nss, size_t n,
-		    const struct trace_ident *id, char ***warn, size_t *n_warn);
-/* Read every queued trace event (non-blocking). */
-int trace_nft_read(struct trace_nft *t, char ***warn, size_t *n_warn);
-const struct trace_nft_event *trace_nft_events(const struct trace_nft *t, size_t *n);
-/* Remove the tables (retrying on EINTR) and close the sockets. NULL is fine. */
-void trace_nft_stop(struct trace_nft *t);
-/* The table's name in this process: "nstrace_<pid>". */
-const char *trace_nft_table_name(void);
-/* Keep the events of the probe (after trace_build: its forms are known), turn them into
- * hops[].rules with the rule text from the snapshot, and find the rule that dropped it. */
-void trace_nft_attach(struct trace_result *r, const struct trace_nsinfo *nss, size_t n_ns,
-		      const struct trace_nft_event *ev, size_t n_ev);
-void trace_rule_clear(struct trace_rule *r);
-
-/* ---- kernel drop reasons (trace_drop.c: --drop-reason, skb:kfree_skb in tracefs) ---- */
-
-/* One line of trace_pipe that matters. */
-struct trace_drop_rec {
-	bool kfree;			/* skb:kfree_skb, else net:netif_receive_skb */
-	double time_ms;			/* CLOCK_REALTIME */
-	char skbaddr[24];
-	unsigned int protocol;		/* kfree_skb */
-	char location[96];		/* kfree_skb: "nf_hook_slow+0x96/0x140" */
-	char reason[48];		/* kfree_skb: "NETFILTER_DROP" */
-	char dev[32];			/* netif_receive_skb */
-};
-
-/* The kernel's drop of the probe. */
-struct trace_kdrop {
-	char *reason;
-	char *location;
-	char *netns;			/* where the skb was last seen (skbaddr correlation), or NULL */
-	char *ifname;
-	double time_ms;			/* since the probe was sent */
-	const char *correlation;	/* "skbaddr" or "time window" */
-};
-
-/* Parse one trace_pipe line (mono_off_ms: CLOCK_REALTIME - CLOCK_MONOTONIC). 0 or -EINVAL. */
-int trace_drop_parse_line(const char *line, double mono_off_ms, struct trace_drop_rec *rec);
-struct trace_dropmon;
-/* Create the tracefs instance nstrace_<pid> with skb:kfree_skb (IPv4) and
- * net:netif_receive_skb on the interfaces ifnames. -ENOENT (with why) when tracefs is not
- * mounted or the event is missing. */
-int trace_drop_open(struct trace_dropmon **out, const char *const *ifnames, size_t n_if,
-		    char *why, size_t whylen);
-/* Read what is queued (non-blocking). */
-int trace_drop_read(struct trace_dropmon *d);
-/* Find the probe's drop among the records read (after trace_build). */
-void trace_drop_attach(struct trace_result *r, const struct trace_dropmon *d, double sent_ms);
-/* Attach from records (the tests). */
-void trace_drop_attach_recs(struct trace_result *r, const struct trace_drop_rec *recs, size_t n,
-			    double sent_ms);
-/* Remove the instance. NULL is fine. */
-void trace_drop_close(struct trace_dropmon *d);
-void trace_kdrop_free(struct trace_kdrop *k);
-
-/* Output (trace_print.c). */
+/* Output (print.c): the hop table with the translations where they happen, and nstrace's
+ * JSON contract. */
 void trace_print_text(FILE *f, const struct trace_result *r);
 json_t *trace_result_to_json(const struct trace_result *r);
-
-/* Append what (taken) to the evidence of cause pick (1-based; 0 = the first cause), or keep it
- * as a note when there is no cause. Returns the cause it went to, 0 for a note. */
-size_t trace_add_evidence(struct trace_result *r, size_t pick, char *what);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* trace_capture.c - one libpcap `any` handle per namespace (cooked v2 headers), opened inside it, read in one poll loop. */
+/* capture.c - one libpcap `any` handle per namespace (cooked v2 headers), opened inside it, read in one poll loop. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include <pcap/pcap.h>
 
 #include "collect.h"
-#include "trace.h"
+#include "trace_int.h"
 
 #define CAP_SNAPLEN 256
 #define CAP_BUFFER (512 * 1024)
@@ -80,7 +80,7 @@ int trace_capture_open(struct trace_capture **out, const struct trace_nsinfo *ns
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		const char *label = nss[i].ns->label ? nss[i].ns->label : nss[i].ns->id;
+		const char *label = trace_ns_label(nss[i].ns);
 		struct cap_handle *h;
 		pcap_t *p = open_in(nss[i].ns, err, sizeof(err));
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* trace_ct.c - read the conntrack entries of the probe in a namespace (ctnetlink dump over libmnl). */
+/* ct.c - read the conntrack entries of the probe in a namespace (ctnetlink dump over libmnl). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include "collect.h"
-#include "trace.h"
+#include "trace_int.h"
 
 static int attr_cb(const struct nlattr *a, void *data)
 {
@@ -59,32 +59,49 @@ static bool get_u32be(const struct nlattr *a, uint32_t *v)
 	return true;
 }
 
+/* The row whose address attributes the tuple carries; its addresses into t. NULL when no
+ * row's are there (or they have the wrong size). */
+static const struct trace_family *parse_addrs(const struct nlattr **ip, struct trace_tuple *t)
+{
+	size_t i;
+
+	for (i = 0; i < trace_n_families; i++) {
+		const struct trace_family *f = &trace_families[i];
+		const struct nlattr *src = ip[f->cta_src], *dst = ip[f->cta_dst];
+
+		if (!src || !dst)
+			continue;
+		if (mnl_attr_validate2(src, MNL_TYPE_BINARY, f->addr_len) < 0 ||
+		    mnl_attr_validate2(dst, MNL_TYPE_BINARY, f->addr_len) < 0)
+			return NULL;
+		t->src.family = t->dst.family = (uint8_t)f->af;
+		t->src.plen = t->dst.plen = (uint8_t)(f->addr_len * 8);
+		memcpy(t->src.addr, mnl_attr_get_payload(src), f->addr_len);
+		memcpy(t->dst.addr, mnl_attr_get_payload(dst), f->addr_len);
+		return f;
+	}
+	return NULL;
+}
+
 static int parse_tuple(const struct nlattr *a, struct trace_tuple *t)
 {
 	const struct nlattr *tb[CTA_MAX + 1], *ip[CTA_MAX + 1], *pr[CTA_MAX + 1];
-	uint32_t v;
+	const struct trace_family *f;
 
 	memset(t, 0, sizeof(*t));
 	if (parse_nested(a, tb) < 0 || !tb[CTA_TUPLE_IP] || !tb[CTA_TUPLE_PROTO])
 		return -EINVAL;
 	if (parse_nested(tb[CTA_TUPLE_IP], ip) < 0 || parse_nested(tb[CTA_TUPLE_PROTO], pr) < 0)
 		return -EINVAL;
-	if (!ip[CTA_IP_V4_SRC] || !ip[CTA_IP_V4_DST] ||
-	    mnl_attr_validate(ip[CTA_IP_V4_SRC], MNL_TYPE_U32) < 0 ||
-	    mnl_attr_validate(ip[CTA_IP_V4_DST], MNL_TYPE_U32) < 0)
-		return -EINVAL;	/* not IPv4 */
-	t->src.family = t->dst.family = AF_INET;
-	t->src.plen = t->dst.plen = 32;
-	v = mnl_attr_get_u32(ip[CTA_IP_V4_SRC]);
-	memcpy(t->src.addr, &v, 4);
-	v = mnl_attr_get_u32(ip[CTA_IP_V4_DST]);
-	memcpy(t->dst.addr, &v, 4);
+	f = parse_addrs(ip, t);
+	if (!f)
+		return -EINVAL;	/* no family the tracer knows */
 	if (!get_u8(pr[CTA_PROTO_NUM], &t->proto))
 		return -EINVAL;
-	if (t->proto == PATH_PROTO_ICMP) {
+	if (t->proto == f->icmp_proto) {
 		uint16_t icmp_id = 0;
 
-		get_u16be(pr[CTA_PROTO_ICMP_ID], &icmp_id);
+		get_u16be(pr[f->cta_icmp_id], &icmp_id);
 		t->sport = t->dport = icmp_id;
 	} else {
 		get_u16be(pr[CTA_PROTO_SRC_PORT], &t->sport);
@@ -136,14 +153,14 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	if (d->keep && !d->keep(&ct, d->arg))
 		return MNL_CB_OK;
-	ct.netns = nm_xstrdup(d->ns->label ? d->ns->label : d->ns->id);
+	ct.netns = nm_xstrdup(trace_ns_label(d->ns));
 	*NM_PUSH(*d->v, *d->n) = ct;
 	d->kept++;
 	return MNL_CB_OK;
 }
 
-int trace_ct_dump(const struct nm_netns *ns, struct trace_ct **v, size_t *n,
-		  bool (*keep)(const struct trace_ct *ct, void *arg), void *arg)
+int trace_ct_dump(const struct nm_netns *ns, const struct trace_family *fam, struct trace_ct **v,
+		  size_t *n, bool (*keep)(const struct trace_ct *ct, void *arg), void *arg)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct dump_ctx d = { ns, v, n, keep, arg, 0 };
@@ -163,7 +180,7 @@ int trace_ct_dump(const struct nm_netns *ns, struct trace_ct **v, size_t *n,
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = seq;
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = AF_INET;
+	nfg->nfgen_family = fam->nfproto;
 	nfg->version = NFNETLINK_V0;
 	nfg->res_id = 0;
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {

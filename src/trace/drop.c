@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* trace_drop.c - --drop-reason: the kernel's skb:kfree_skb drop reason of the probe, read from a private tracefs instance and tied to the probe by skbaddr or time. */
+/* drop.c - --drop-reason: the kernel's skb:kfree_skb drop reason of the probe, read from a private tracefs instance and tied to the probe by skbaddr or time. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "trace.h"
+#include "trace_int.h"
 
 #define DROP_BUF_KB "512"
 #define DROP_MAX_RECS 100000
@@ -133,12 +133,54 @@ static void remove_instance(const char *dir)
 	}
 }
 
-int trace_drop_open(struct trace_dropmon **out, const char *const *ifnames, size_t n_if,
-		    char *why, size_t whylen)
+/* The instance nstrace_<pid> under root (one left by an earlier process with our pid is
+ * replaced). 0, or -ENOENT with why. */
+static int make_instance(struct trace_dropmon *d, const char *root, char *why, size_t whylen)
+{
+	int ret;
+
+	snprintf(d->dir, sizeof(d->dir), "%s/instances/nstrace_%ld", root, (long)getpid());
+	ret = mkdir(d->dir, 0700) < 0 ? -errno : 0;
+	if (ret == -EEXIST) {
+		remove_instance(d->dir);
+		ret = mkdir(d->dir, 0700) < 0 ? -errno : 0;
+	}
+	if (ret < 0 || !exists(d->dir, "trace_pipe")) {
+		snprintf(why, whylen, "cannot create the tracefs instance %s: %s", d->dir,
+			 strerror(ret < 0 ? -ret : EIO));
+		if (!ret)
+			remove_instance(d->dir);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* The skb of the probe on the interfaces of the path: its address ties a drop to it. */
+static void watch_receive(const struct trace_dropmon *d, const char *const *ifnames, size_t n_if)
+{
+	char *filter = NULL;
+	size_t i;
+
+	if (!n_if || !exists(d->dir, "events/net/netif_receive_skb"))
+		return;
+	for (i = 0; i < n_if; i++) {
+		char *f = nm_xasprintf("%s%sname == \"%s\"", filter ? filter : "",
+				       filter ? " || " : "", ifnames[i]);
+
+		free(filter);
+		filter = f;
+	}
+	write_file(d->dir, "events/net/netif_receive_skb/filter", filter);
+	write_file(d->dir, "events/net/netif_receive_skb/enable", "1");
+	free(filter);
+}
+
+int trace_drop_open(struct trace_dropmon **out, const struct trace_family *fam,
+		    const char *const *ifnames, size_t n_if, char *why, size_t whylen)
 {
 	struct trace_dropmon *d;
 	const char *root = NULL;
-	char *filter = NULL;
+	char buf[512];
 	size_t i;
 	int ret;
 
@@ -156,50 +198,26 @@ int trace_drop_open(struct trace_dropmon **out, const char *const *ifnames, size
 	}
 	d = nm_xcalloc(1, sizeof(*d));
 	d->fd = -1;
-	snprintf(d->dir, sizeof(d->dir), "%s/instances/nstrace_%ld", root, (long)getpid());
-	ret = mkdir(d->dir, 0700) < 0 ? -errno : 0;
-	if (ret == -EEXIST) {
-		remove_instance(d->dir);	/* left by an earlier process with our pid */
-		ret = mkdir(d->dir, 0700) < 0 ? -errno : 0;
-	}
-	if (ret < 0 || !exists(d->dir, "trace_pipe")) {
-		snprintf(why, whylen, "cannot create the tracefs instance %s: %s", d->dir,
-			 strerror(ret < 0 ? -ret : EIO));
-		if (!ret)
-			remove_instance(d->dir);
+	if (make_instance(d, root, why, whylen) < 0) {
 		free(d);
 		return -ENOENT;
 	}
 	/* Monotonic timestamps: turned into CLOCK_REALTIME like the capture's. */
 	write_file(d->dir, "trace_clock", "mono");
 	write_file(d->dir, "buffer_size_kb", DROP_BUF_KB);
-	write_file(d->dir, "events/skb/kfree_skb/filter", "protocol == 2048");
+	/* kfree_skb's protocol is skb->protocol: the family's ethertype */
+	snprintf(buf, sizeof(buf), "protocol == %u", fam->ethertype);
+	write_file(d->dir, "events/skb/kfree_skb/filter", buf);
 	ret = write_file(d->dir, "events/skb/kfree_skb/enable", "1");
 	if (ret < 0) {
 		snprintf(why, whylen, "cannot enable skb:kfree_skb: %s", strerror(-ret));
 		trace_drop_close(d);
 		return -ENOENT;
 	}
-	/* The skb of the probe on the interfaces of the path: its address ties a drop to it. */
-	if (n_if && exists(d->dir, "events/net/netif_receive_skb")) {
-		for (i = 0; i < n_if; i++) {
-			char *f = nm_xasprintf("%s%sname == \"%s\"", filter ? filter : "",
-					       filter ? " || " : "", ifnames[i]);
-
-			free(filter);
-			filter = f;
-		}
-		write_file(d->dir, "events/net/netif_receive_skb/filter", filter);
-		write_file(d->dir, "events/net/netif_receive_skb/enable", "1");
-		free(filter);
-	}
+	watch_receive(d, ifnames, n_if);
 	write_file(d->dir, "tracing_on", "1");
-	{
-		char path[512];
-
-		snprintf(path, sizeof(path), "%s/trace_pipe", d->dir);
-		d->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	}
+	snprintf(buf, sizeof(buf), "%s/trace_pipe", d->dir);
+	d->fd = open(buf, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (d->fd < 0) {
 		snprintf(why, whylen, "cannot open %s/trace_pipe: %s", d->dir, strerror(errno));
 		trace_drop_close(d);
@@ -333,14 +351,14 @@ void trace_drop_attach_recs(struct trace_result *r, const struct trace_drop_rec 
 			break;
 		}
 	}
-	/* Else the first IPv4 drop right after the last hop seen (or the send). */
+	/* Else the first drop of the probe's family right after the last hop seen (or the send). */
 	if (!hit) {
 		if (r->last_seen >= 0)
 			t0 = r->hops[r->last_seen].time_ms;
 		for (i = 0; i < n && !hit; i++) {
 			double t = recs[i].time_ms - sent_ms;
 
-			if (recs[i].kfree && recs[i].protocol == 2048 && t >= t0 - 0.05 &&
+			if (recs[i].kfree && recs[i].protocol == r->ident.fam->ethertype && t >= t0 - 0.05 &&
 			    t <= t0 + DROP_WINDOW_MS)
 				hit = &recs[i];
 		}

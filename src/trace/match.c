@@ -1,32 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* trace_match.c - the probe's identity: which captured packets are ours, across NAT, and the kernel filter for them. */
+/* match.c - the probe's identity: which captured packets are ours, across NAT, and the kernel filter for them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace.h"
+#include "trace_int.h"
 
-bool trace_ident_add_form(struct trace_ident *id, const struct trace_tuple *t)
+static bool in_forms(const struct trace_ident *id, const struct trace_tuple *t)
 {
 	size_t i;
 
-	for (i = 0; i < id->n_forms; i++)
-		if (trace_tuple_equal(&id->forms[i], t))
-			return false;
-	*NM_PUSH(id->forms, id->n_forms) = *t;
-	return true;
-}
-
-static bool known_form(const struct trace_ident *id, const struct trace_tuple *t)
-{
-	size_t i;
-
-	if (trace_tuple_equal(&id->orig, t))
-		return true;
 	for (i = 0; i < id->n_forms; i++)
 		if (trace_tuple_equal(&id->forms[i], t))
 			return true;
 	return false;
+}
+
+bool trace_ident_add_form(struct trace_ident *id, const struct trace_tuple *t)
+{
+	if (in_forms(id, t))
+		return false;
+	*NM_PUSH(id->forms, id->n_forms) = *t;
+	return true;
+}
+
+bool trace_ident_knows(const struct trace_ident *id, const struct trace_tuple *t)
+{
+	return trace_tuple_equal(&id->orig, t) || in_forms(id, t);
 }
 
 static bool known_dst(const struct trace_ident *id, const struct nm_ip *dst)
@@ -54,7 +54,7 @@ bool trace_match(const struct trace_ident *id, const struct trace_pkt *p, bool *
 	if (p->icmp_error) {
 		/* An error about our probe travels back toward the source. */
 		if (p->inner.proto == id->orig.proto &&
-		    (known_form(id, &p->inner) ||
+		    (trace_ident_knows(id, &p->inner) ||
 		     cookie_is(id, p->inner_has_cookie, p->inner_cookie))) {
 			*reply = true;
 			return true;
@@ -64,21 +64,21 @@ bool trace_match(const struct trace_ident *id, const struct trace_pkt *p, bool *
 	if (p->t.proto != id->orig.proto)
 		return false;
 	trace_tuple_reverse(&p->t, &rev);
-	if (p->t.proto == PATH_PROTO_ICMP) {
+	if (p->t.proto == p->fam->icmp_proto) {
 		/* Echo request: orig direction; echo reply: reply direction. */
-		if (p->icmp_type == 8 && (known_form(id, &p->t) ||
+		if (p->icmp_type == p->fam->echo_request && (trace_ident_knows(id, &p->t) ||
 					  cookie_is(id, p->has_cookie, p->cookie)))
 			return true;
-		if (p->icmp_type == 0 && (known_form(id, &rev) ||
+		if (p->icmp_type == p->fam->echo_reply && (trace_ident_knows(id, &rev) ||
 					  cookie_is(id, p->has_cookie, p->cookie))) {
 			*reply = true;
 			return true;
 		}
 		return false;
 	}
-	if (known_form(id, &p->t))
+	if (trace_ident_knows(id, &p->t))
 		return true;
-	if (known_form(id, &rev)) {
+	if (trace_ident_knows(id, &rev)) {
 		*reply = true;
 		return true;
 	}
@@ -91,14 +91,18 @@ bool trace_match(const struct trace_ident *id, const struct trace_pkt *p, bool *
 
 char *trace_bpf_filter(const struct trace_ident *id)
 {
-	static const char errors[] = "(icmp and (icmp[0] = 3 or icmp[0] = 11))";
-	char ports[256] = "";
+	const struct trace_family *f = id->fam;
+	const char *icmp = f->pcap_icmp;
+	char errors[128], ports[256] = "";
 	uint16_t seen[8];
 	size_t i, n_seen = 0, k;
 
-	if (id->orig.proto == PATH_PROTO_ICMP)
-		return nm_xasprintf("icmp and (icmp[0] = 3 or icmp[0] = 11 or icmp[4:2] = %u or "
-				    "icmp[8:4] = 0x%08x)", id->orig.sport, TRACE_MAGIC);
+	if (id->orig.proto == f->icmp_proto)
+		return nm_xasprintf("%s and (%s[0] = %u or %s[0] = %u or %s[4:2] = %u or "
+				    "%s[8:4] = 0x%08x)", icmp, icmp, f->icmp_unreach, icmp,
+				    f->icmp_time_exceeded, icmp, id->orig.sport, icmp, TRACE_MAGIC);
+	snprintf(errors, sizeof(errors), "(%s and (%s[0] = %u or %s[0] = %u))", icmp, icmp,
+		 f->icmp_unreach, icmp, f->icmp_time_exceeded);
 	/* The probe's source port in every known form (a MASQUERADE may change it). */
 	for (i = 0; i <= id->n_forms && n_seen < 8; i++) {
 		uint16_t sp = i ? id->forms[i - 1].sport : id->orig.sport;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* trace_nft.c - --nft-trace: a private nftables table that sets nftrace for the probe in every namespace on the path, NFT_MSG_TRACE events read back and mapped to the snapshot's rules. */
+/* nft.c - --nft-trace: a private nftables table that sets nftrace for the probe in every namespace on the path, NFT_MSG_TRACE events read back and mapped to the snapshot's rules. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,7 +21,7 @@
 
 #include "collect.h"
 #include "netfilter.h"
-#include "trace.h"
+#include "trace_int.h"
 
 #define NFT_TRACE_PRIO (-350)		/* before raw (-300) and conntrack (-200) */
 #define NFT_TRACE_RCVBUF (1 << 20)
@@ -177,7 +177,7 @@ int trace_nft_parse(const void *buf, size_t len, struct trace_nft_event *ev)
 			memcpy(pkt + n, th, m);
 			n += m;
 		}
-		if (trace_parse_ipv4(pkt, n, &ev->pkt) == 0)
+		if (trace_parse_net(pkt, n, &ev->pkt) == 0)
 			ev->has_pkt = true;
 	}
 	nftnl_trace_free(t);
@@ -301,9 +301,10 @@ static int put_nftrace(struct nftnl_rule *r)
 	return 0;
 }
 
-/* What a rule of the table matches: meta nfproto ipv4 meta l4proto P, then a transport
- * header field (offset, len, value in network order). */
+/* What a rule of the table matches: meta nfproto (the probe's family) meta l4proto P, then
+ * a transport header field (offset, len, value in network order). */
 struct nft_match {
+	uint8_t nfproto;
 	uint8_t l4proto;
 	uint32_t off, len;
 	uint16_t value;			/* network order for len 2, the byte for len 1 */
@@ -312,7 +313,7 @@ struct nft_match {
 static int put_rule(struct nlmsghdr *nlh, const char *chain, const struct nft_match *m)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	uint8_t v4 = NFPROTO_IPV4, b = (uint8_t)m->value;
+	uint8_t b = (uint8_t)m->value;
 	int ret = -ENOMEM;
 
 	if (!r)
@@ -320,7 +321,7 @@ static int put_rule(struct nlmsghdr *nlh, const char *chain, const struct nft_ma
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, trace_nft_table_name());
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	if (put_meta_load(r, NFT_META_NFPROTO) < 0 || put_cmp(r, &v4, 1) < 0 ||
+	if (put_meta_load(r, NFT_META_NFPROTO) < 0 || put_cmp(r, &m->nfproto, 1) < 0 ||
 	    put_meta_load(r, NFT_META_L4PROTO) < 0 || put_cmp(r, &m->l4proto, 1) < 0 ||
 	    put_th_load(r, m->off, m->len) < 0 ||
 	    put_cmp(r, m->len == 1 ? (const void *)&b : (const void *)&m->value, m->len) < 0 ||
@@ -336,16 +337,17 @@ out:
 /* The rules: the probe's ICMP id (both ways) or its port (either side), and ICMP errors. */
 static size_t probe_matches(const struct trace_ident *id, struct nft_match *m)
 {
+	const struct trace_family *f = id->fam;
 	size_t n = 0;
 
-	if (id->orig.proto == PATH_PROTO_ICMP) {
-		m[n++] = (struct nft_match){ PATH_PROTO_ICMP, 4, 2, htons(id->orig.sport) };
+	if (id->orig.proto == f->icmp_proto) {
+		m[n++] = (struct nft_match){ f->nfproto, f->icmp_proto, 4, 2, htons(id->orig.sport) };
 	} else {
-		m[n++] = (struct nft_match){ id->orig.proto, 0, 2, htons(id->orig.sport) };
-		m[n++] = (struct nft_match){ id->orig.proto, 2, 2, htons(id->orig.sport) };
+		m[n++] = (struct nft_match){ f->nfproto, id->orig.proto, 0, 2, htons(id->orig.sport) };
+		m[n++] = (struct nft_match){ f->nfproto, id->orig.proto, 2, 2, htons(id->orig.sport) };
 	}
-	m[n++] = (struct nft_match){ PATH_PROTO_ICMP, 0, 1, 3 };	/* destination unreachable */
-	m[n++] = (struct nft_match){ PATH_PROTO_ICMP, 0, 1, 11 };	/* time exceeded */
+	m[n++] = (struct nft_match){ f->nfproto, f->icmp_proto, 0, 1, f->icmp_unreach };
+	m[n++] = (struct nft_match){ f->nfproto, f->icmp_proto, 0, 1, f->icmp_time_exceeded };
 	return n;
 }
 
@@ -515,7 +517,7 @@ int trace_nft_start(struct trace_nft **out, const struct trace_nsinfo *nss, size
 		struct nft_ns *x = &t->ns[i];
 		int grp = NFNLGRP_NFTRACE, sz = NFT_TRACE_RCVBUF, err = 0;
 
-		x->label = nss[i].ns->label ? nss[i].ns->label : nss[i].ns->id;
+		x->label = trace_ns_label(nss[i].ns);
 		x->mon = netns_mnl_open(nss[i].ns, NETLINK_NETFILTER, 2, &err);
 		if (x->mon && mnl_socket_setsockopt(x->mon, NETLINK_ADD_MEMBERSHIP, &grp,
 						    sizeof(grp)) < 0)
@@ -607,9 +609,7 @@ void trace_nft_stop(struct trace_nft *t)
 		return;
 	for (i = 0; i < t->n; i++)
 		close_ns(t, &t->ns[i]);
-	for (i = 0; i < t->n_ev; i++)
-		trace_nft_event_clear(&t->ev[i]);
-	free(t->ev);
+	TRACE_FREE_ARRAY(t->ev, t->n_ev, trace_nft_event_clear);
 	free(t->ns);
 	free(t);
 }
@@ -691,7 +691,7 @@ static const char *ifname_of(const struct nm_netns *ns, uint32_t ifindex)
 static struct trace_hop *group_hop(struct trace_result *r, const struct nm_netns *ns,
 				   const struct nft_group *g, const struct nf_chain *base)
 {
-	const char *label = ns->label ? ns->label : ns->id;
+	const char *label = trace_ns_label(ns);
 	bool egress = base && base->base &&
 		      (base->hook == NF_HOOK_OUTPUT || base->hook == NF_HOOK_POSTROUTING);
 	const char *in = egress ? NULL : ifname_of(ns, g->iif), *outn = ifname_of(ns, g->oif);
@@ -737,14 +737,16 @@ static void explain_cause(struct trace_result *r)
 	r->nft_cause = trace_add_evidence(r, pick, what);
 }
 
-void trace_nft_attach(struct trace_result *r, const struct trace_nsinfo *nss, size_t n_ns,
-		      const struct trace_nft_event *ev, size_t n_ev)
+/* The events into traversals: a new one at each event that carries the packet, the others
+ * added to the latest traversal of their namespace and id. Keeps only the probe's, and
+ * neither our own table's events nor a chain's entry event (the packet, not a rule). */
+static size_t group_events(const struct trace_result *r, size_t n_ns,
+			   const struct trace_nft_event *ev, size_t n_ev, struct nft_group **out)
 {
+	const char *own = trace_nft_table_name();
 	struct nft_group *g = NULL;
 	size_t n_g = 0, i, k;
-	const char *own = trace_nft_table_name();
 
-	r->nft_trace = true;
 	for (i = 0; i < n_ev; i++) {
 		const struct trace_nft_event *e = &ev[i];
 		struct nft_group *cur = NULL;
@@ -767,7 +769,6 @@ void trace_nft_attach(struct trace_result *r, const struct trace_nsinfo *nss, si
 		}
 		if (!cur || !cur->keep || !strcmp(e->table, own))
 			continue;
-		/* The chain's entry event: it carries the packet, not a rule. */
 		if (e->type == TRACE_NFT_RULE && !e->handle && (!e->has_verdict || e->verdict == -1) &&
 		    !e->target)
 			continue;
@@ -776,48 +777,57 @@ void trace_nft_attach(struct trace_result *r, const struct trace_nsinfo *nss, si
 			abort();
 		cur->ev[cur->n_ev++] = i;
 	}
+	*out = g;
+	return n_g;
+}
+
+/* The rules of traversal g on its hop; the first decisive drop is the one that dropped it. */
+static void attach_group(struct trace_result *r, const struct nm_netns *ns,
+			 const struct nft_group *g, const struct trace_nft_event *ev)
+{
+	const struct trace_nft_event *e0 = &ev[g->ev[0]];
+	const struct nf_chain *base;
+	struct trace_hop *h;
+	const char *hook;
+	size_t k;
+
+	r->nft_events += (unsigned int)g->n_ev;
+	base = model_chain(ns, e0->family, e0->table, e0->chain);
+	h = group_hop(r, ns, g, base);
+	if (!h)
+		return;
+	/* A retransmit traverses the same base chain again: keep the first. */
+	for (k = 0; k < h->n_rules; k++)
+		if (!strcmp(h->rules[k].table, e0->table) && !strcmp(h->rules[k].chain, e0->chain))
+			return;
+	hook = base && base->base ? nf_hook_name(base->hook) : NULL;
+	for (k = 0; k < g->n_ev; k++) {
+		struct trace_rule *tr = NM_PUSH(h->rules, h->n_rules);
+
+		fill_rule(tr, ns, &ev[g->ev[k]], hook);
+		if (tr->decisive && !strcmp(tr->verdict, "drop") && !r->nft_drop_netns) {
+			r->nft_drop_netns = nm_xstrdup(h->netns);
+			r->nft_drop = *tr;
+			r->nft_drop.family = nm_xstrdup(tr->family);
+			r->nft_drop.table = nm_xstrdup(tr->table);
+			r->nft_drop.chain = nm_xstrdup(tr->chain);
+			r->nft_drop.target = NULL;
+			r->nft_drop.text = tr->text ? nm_xstrdup(tr->text) : NULL;
+		}
+	}
+}
+
+void trace_nft_attach(struct trace_result *r, const struct trace_nsinfo *nss, size_t n_ns,
+		      const struct trace_nft_event *ev, size_t n_ev)
+{
+	struct nft_group *g;
+	size_t n_g, i;
+
+	r->nft_trace = true;
+	n_g = group_events(r, n_ns, ev, n_ev, &g);
 	for (i = 0; i < n_g; i++) {
-		const struct nm_netns *ns = nss[g[i].ns].ns;
-		const struct nf_chain *base;
-		struct trace_hop *h;
-		const char *hook;
-		bool dup = false;
-
-		if (!g[i].keep || !g[i].n_ev)
-			goto next;
-		r->nft_events += (unsigned int)g[i].n_ev;
-		base = model_chain(ns, ev[g[i].ev[0]].family, ev[g[i].ev[0]].table, ev[g[i].ev[0]].chain);
-		h = group_hop(r, ns, &g[i], base);
-		if (!h)
-			goto next;
-		/* A retransmit traverses the same base chain again: keep the first. */
-		for (k = 0; k < h->n_rules && !dup; k++) {
-			const struct trace_nft_event *e0 = &ev[g[i].ev[0]];
-
-			dup = !strcmp(h->rules[k].table, e0->table) && !strcmp(h->rules[k].chain, e0->chain);
-		}
-		if (dup)
-			goto next;
-		hook = base && base->base ? nf_hook_name(base->hook) : NULL;
-		for (k = 0; k < g[i].n_ev; k++) {
-			const struct trace_nft_event *e = &ev[g[i].ev[k]];
-			struct trace_rule *tr = NM_PUSH(h->rules, h->n_rules);
-
-			fill_rule(tr, ns, e, hook);
-			if (tr->decisive && !strcmp(tr->verdict, "drop") && !r->nft_drop_netns) {
-				r->nft_drop_netns = nm_xstrdup(h->netns);
-				r->nft_drop.family = nm_xstrdup(tr->family);
-				r->nft_drop.table = nm_xstrdup(tr->table);
-				r->nft_drop.chain = nm_xstrdup(tr->chain);
-				r->nft_drop.hook = tr->hook;
-				r->nft_drop.kind = tr->kind;
-				r->nft_drop.handle = tr->handle;
-				r->nft_drop.verdict = tr->verdict;
-				r->nft_drop.text = tr->text ? nm_xstrdup(tr->text) : NULL;
-				r->nft_drop.decisive = true;
-			}
-		}
-next:
+		if (g[i].keep && g[i].n_ev)
+			attach_group(r, nss[g[i].ns].ns, &g[i], ev);
 		free(g[i].ev);
 	}
 	free(g);

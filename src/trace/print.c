@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* trace_print.c - a live trace as a hop table with the translations where they happen (text) and as nstrace's JSON contract. */
+/* print.c - a live trace as a hop table with the translations where they happen (text) and as nstrace's JSON contract. */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
-#include "trace.h"
+#include "trace_int.h"
 
 /* The probe's protocol: icmp, udp or tcp. */
 static const char *proto_name(uint8_t p)
@@ -24,21 +24,32 @@ static void pair(char *buf, size_t len, const struct trace_tuple *t)
 		snprintf(buf, len, "%s -> %s", a, b);
 }
 
-static const char *what(const struct trace_hop *h, char *buf, size_t len)
+/* The ICMP message of fam a hop carried. */
+static void icmp_what(char *buf, size_t len, const struct trace_family *fam,
+		      const struct trace_hop *h)
+{
+	if (h->icmp_type == fam->echo_request)
+		snprintf(buf, len, "echo request id %u", h->t.sport);
+	else if (h->icmp_type == fam->echo_reply)
+		snprintf(buf, len, "echo reply id %u", h->t.sport);
+	else if (h->icmp_type == fam->icmp_unreach)
+		snprintf(buf, len, "unreachable code %u", h->icmp_code);
+	else if (h->icmp_type == fam->icmp_time_exceeded)
+		snprintf(buf, len, "time exceeded");
+	else
+		snprintf(buf, len, "icmp type %u", h->icmp_type);
+}
+
+static const char *what(const struct trace_result *r, const struct trace_hop *h, char *buf,
+			size_t len)
 {
 	if (!h->observed) {
 		snprintf(buf, len, "(%s)", h->status ? h->status : "missing");
 		return buf;
 	}
 	buf[0] = 0;
-	if (h->t.proto == PATH_PROTO_ICMP) {
-		switch (h->icmp_type) {
-		case 8: snprintf(buf, len, "echo request id %u", h->t.sport); break;
-		case 0: snprintf(buf, len, "echo reply id %u", h->t.sport); break;
-		case 3: snprintf(buf, len, "unreachable code %u", h->icmp_code); break;
-		case 11: snprintf(buf, len, "time exceeded"); break;
-		default: snprintf(buf, len, "icmp type %u", h->icmp_type); break;
-		}
+	if (trace_is_icmp(h->t.proto)) {
+		icmp_what(buf, len, r->ident.fam, h);
 	} else if (h->t.proto == PATH_PROTO_TCP) {
 		static const char *const names[] = { "FIN", "SYN", "RST", "PSH", "ACK" };
 		size_t i;
@@ -69,7 +80,7 @@ static void nat_line(char *buf, size_t len, const struct trace_hop *h)
 	np = src ? h->t.sport : h->t.dport;
 	nm_ip_str(o, a, sizeof(a), false);
 	nm_ip_str(n, b, sizeof(b), false);
-	if (h->t.proto != PATH_PROTO_ICMP && op != np)
+	if (!trace_is_icmp(h->t.proto) && op != np)
 		snprintf(buf, len, "%s %s:%u \u2192 %s:%u", h->nat_kind, a, op, b, np);
 	else if (strchr(h->nat_kind, '+')) {
 		char c[160], d[160];
@@ -116,7 +127,7 @@ void trace_print_text(FILE *f, const struct trace_result *r)
 	fprintf(f, "nstrace: live %s %s -> %s from %s, %s %u, timeout %g s\n\n",
 		proto_name(r->ident.orig.proto), nm_ip_str(&r->ident.orig.src, a, sizeof(a), false),
 		nm_ip_str(&r->ident.orig.dst, b, sizeof(b), false), r->src_label,
-		r->ident.orig.proto == PATH_PROTO_ICMP ? "icmp id" : "source port",
+		trace_is_icmp(r->ident.orig.proto) ? "icmp id" : "source port",
 		r->ident.orig.sport, r->timeout);
 	fprintf(f, "%-4s %-10s %-14s %-12s %-4s %-40s %s\n", "hop", "time", "namespace", "interface",
 		"dir", "packet", "seen");
@@ -134,7 +145,7 @@ void trace_print_text(FILE *f, const struct trace_result *r)
 			snprintf(tm, sizeof(tm), "-");
 		pair(p, sizeof(p), &h->t);
 		fprintf(f, "%-4d %-10s %-14s %-12s %-4s %-40s %s\n", h->n, tm, h->netns, h->ifname,
-			h->direction, p, what(h, w, sizeof(w)));
+			h->direction, p, what(r, h, w, sizeof(w)));
 		if (h->nat) {
 			nat_line(nl, sizeof(nl), h);
 			fprintf(f, "     %s%s%s\n", nl, h->nat_rule ? " by " : "",
@@ -179,6 +190,19 @@ static double round_us(double ms)
 	double us = ms * 1e3;
 
 	return (double)(long long)(us < 0 ? us - 0.5 : us + 0.5) / 1e3;
+}
+
+/* Set each key and value (a NULL key ends the list) on o as json_object_set_new() does: in
+ * order, and a NULL value leaves its key out. */
+static void obj_set(json_t *o, ...)
+{
+	const char *k;
+	va_list ap;
+
+	va_start(ap, o);
+	while ((k = va_arg(ap, const char *)))
+		json_object_set_new(o, k, va_arg(ap, json_t *));
+	va_end(ap);
 }
 
 static json_t *ip_json(const struct nm_ip *ip)
@@ -231,147 +255,165 @@ static json_t *hop_ref(const struct trace_result *r, int i)
 			 h->ifname, "direction", h->direction, "reply", h->reply);
 }
 
-json_t *trace_result_to_json(const struct trace_result *r)
+static json_t *probe_json(const struct trace_result *r)
 {
-	json_t *o = json_object(), *hops = json_array(), *diag = json_array(), *notes = json_array();
-	json_t *cts = json_array(), *probe;
+	const struct trace_tuple *t = &r->ident.orig;
 	char cookie[2 * TRACE_COOKIE_LEN + 1];
+	json_t *probe;
 	size_t i;
 
 	for (i = 0; i < TRACE_COOKIE_LEN; i++)
 		snprintf(cookie + 2 * i, 3, "%02x", r->ident.cookie[i]);
-	json_object_set_new(o, "mode", json_string("live"));
-	json_object_set_new(o, "verdict", json_string(path_verdict_name(r->verdict)));
-	json_object_set_new(o, "summary", json_string(r->summary ? r->summary : ""));
-	json_object_set_new(o, "source", json_pack("{s:s, s:o}", "netns", r->src_label, "address",
-						   ip_json(&r->ident.orig.src)));
-	json_object_set_new(o, "destination", ip_json(&r->ident.orig.dst));
-	json_object_set_new(o, "proto", json_string(proto_name(r->ident.orig.proto)));
-	if (r->ident.orig.proto == PATH_PROTO_ICMP)
-		probe = json_pack("{s:i}", "icmp_id", r->ident.orig.sport);
+	if (trace_is_icmp(t->proto))
+		probe = json_pack("{s:i}", "icmp_id", t->sport);
 	else
-		probe = json_pack("{s:i, s:i}", "sport", r->ident.orig.sport, "dport",
-				  r->ident.orig.dport);
-	json_object_set_new(probe, "cookie", json_string(r->ident.orig.proto == PATH_PROTO_TCP ?
-							  "" : cookie));
-	json_object_set_new(probe, "sent", json_boolean(!r->send_error));
-	json_object_set_new(probe, "error", r->send_error ? json_string(strerror(-r->send_error)) :
-			    json_null());
-	json_object_set_new(o, "probe", probe);
-	json_object_set_new(o, "timeout", json_real(r->timeout));
-	for (i = 0; i < r->n_hops; i++) {
-		const struct trace_hop *h = &r->hops[i];
-		json_t *hj = json_object();
+		probe = json_pack("{s:i, s:i}", "sport", t->sport, "dport", t->dport);
+	obj_set(probe, "cookie", json_string(t->proto == PATH_PROTO_TCP ? "" : cookie),
+		"sent", json_boolean(!r->send_error),
+		"error", r->send_error ? json_string(strerror(-r->send_error)) : json_null(), NULL);
+	return probe;
+}
 
-		json_object_set_new(hj, "n", json_integer(h->n));
-		json_object_set_new(hj, "reply", json_boolean(h->reply));
-		json_object_set_new(hj, "netns", json_string(h->netns));
-		json_object_set_new(hj, "netns_id", json_string(h->netns_id));
-		json_object_set_new(hj, "ifname", json_string(h->ifname));
-		json_object_set_new(hj, "direction", json_string(h->direction));
-		json_object_set_new(hj, "proto", json_string(proto_name(h->t.proto)));
-		json_object_set_new(hj, "src", ip_json(&h->t.src));
-		json_object_set_new(hj, "dst", ip_json(&h->t.dst));
-		if (h->t.proto == PATH_PROTO_ICMP) {
-			json_object_set_new(hj, "icmp_id", json_integer(h->t.sport));
-			if (h->observed)
-				json_object_set_new(hj, "icmp_type", json_integer(h->icmp_type));
-		} else {
-			json_object_set_new(hj, "sport", json_integer(h->t.sport));
-			json_object_set_new(hj, "dport", json_integer(h->t.dport));
-			if (h->observed && h->t.proto == PATH_PROTO_TCP)
-				json_object_set_new(hj, "tcp_flags", json_integer(h->tcp_flags));
-		}
-		json_object_set_new(hj, "observed", json_boolean(h->observed));
-		json_object_set_new(hj, "status", json_string(h->observed ? "observed" : h->status));
-		json_object_set_new(hj, "predicted", json_boolean(h->predicted));
-		/* Microseconds are what the timestamps resolve (times are CLOCK_REALTIME doubles). */
-		json_object_set_new(hj, "time", h->observed ? json_real(round_us(h->time_ms) / 1e3) :
-				    json_null());
-		json_object_set_new(hj, "time_ms", h->observed ? json_real(round_us(h->time_ms)) :
-				    json_null());
-		if (h->nat) {
-			json_t *nj = json_pack("{s:s, s:o, s:o, s:o, s:o, s:s?, s:s?}",
-				"kind", h->nat_kind,
-				"old_src", ip_json(&h->old.src), "old_dst", ip_json(&h->old.dst),
-				"new_src", ip_json(&h->t.src), "new_dst", ip_json(&h->t.dst),
-				"rule", h->nat_rule, "conntrack", h->nat_ct);
+static json_t *nat_json(const struct trace_hop *h)
+{
+	json_t *nj;
 
-			if (h->t.proto != PATH_PROTO_ICMP) {
-				json_object_set_new(nj, "old_sport", json_integer(h->old.sport));
-				json_object_set_new(nj, "old_dport", json_integer(h->old.dport));
-				json_object_set_new(nj, "new_sport", json_integer(h->t.sport));
-				json_object_set_new(nj, "new_dport", json_integer(h->t.dport));
-			}
-			json_object_set_new(hj, "nat", nj);
-		} else {
-			json_object_set_new(hj, "nat", json_null());
-		}
-		if (r->nft_trace) {
-			json_t *rules = json_array();
-			size_t k;
+	if (!h->nat)
+		return json_null();
+	nj = json_pack("{s:s, s:o, s:o, s:o, s:o, s:s?, s:s?}", "kind", h->nat_kind,
+		       "old_src", ip_json(&h->old.src), "old_dst", ip_json(&h->old.dst),
+		       "new_src", ip_json(&h->t.src), "new_dst", ip_json(&h->t.dst),
+		       "rule", h->nat_rule, "conntrack", h->nat_ct);
+	if (!trace_is_icmp(h->t.proto))
+		obj_set(nj, "old_sport", json_integer(h->old.sport),
+			"old_dport", json_integer(h->old.dport),
+			"new_sport", json_integer(h->t.sport),
+			"new_dport", json_integer(h->t.dport), NULL);
+	return nj;
+}
 
-			for (k = 0; k < h->n_rules; k++)
-				json_array_append_new(rules, rule_json(&h->rules[k]));
-			json_object_set_new(hj, "rules", rules);
-		}
-		json_array_append_new(hops, hj);
-	}
-	json_object_set_new(o, "hops", hops);
-	json_object_set_new(o, "last_seen", hop_ref(r, r->last_seen));
-	json_object_set_new(o, "next_expected", hop_ref(r, r->next_expected));
-	for (i = 0; i < r->n_causes; i++) {
-		const struct diag_cause *c = &r->causes[i];
+static json_t *hop_json(const struct trace_result *r, const struct trace_hop *h)
+{
+	json_t *hj = json_object();
 
-		json_t *dj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i}",
-			"code", c->code, "netns", c->netns, "message", c->message,
-			"evidence", c->evidence ? c->evidence : "", "fix", c->fix ? c->fix : "",
-			"reply", c->reply, "hop", c->hop);
-
-		if (r->kdrop && r->kdrop_cause == i + 1)
-			json_object_set_new(dj, "drop_reason", json_pack("{s:s, s:s, s:s}",
-				"reason", r->kdrop->reason, "location", r->kdrop->location,
-				"evidence", "kernel"));
-		if (r->nft_drop_netns && r->nft_cause == i + 1) {
-			json_t *nj = rule_json(&r->nft_drop);
-
-			json_object_set_new(nj, "netns", json_string(r->nft_drop_netns));
-			json_object_set_new(dj, "nft_rule", nj);
-		}
-		json_array_append_new(diag, dj);
-	}
-	json_object_set_new(o, "diagnosis", diag);
-	for (i = 0; i < r->n_cts; i++) {
-		char *s = trace_ct_str(&r->cts[i]);
-
-		json_array_append_new(cts, json_pack("{s:s, s:s, s:i, s:b, s:b}", "netns", r->cts[i].netns,
-			"entry", s, "status", (int)r->cts[i].status,
-			"snat", !!(r->cts[i].status & TRACE_IPS_SRC_NAT),
-			"dnat", !!(r->cts[i].status & TRACE_IPS_DST_NAT)));
-		free(s);
-	}
-	json_object_set_new(o, "conntrack", cts);
-	json_object_set_new(o, "captured", json_integer(r->captured));
-	if (r->sim)
-		json_object_set_new(o, "simulation", json_pack("{s:s, s:s}", "verdict",
-			path_verdict_name(r->sim->verdict), "summary", r->sim->summary ? r->sim->summary : ""));
-	else
-		json_object_set_new(o, "simulation", json_null());
-	if (r->nft_trace) {
-		json_t *dj = json_null();
-
-		if (r->nft_drop_netns) {
-			dj = rule_json(&r->nft_drop);
-			json_object_set_new(dj, "netns", json_string(r->nft_drop_netns));
-		}
-		json_object_set_new(o, "nft_trace", json_pack("{s:s, s:i, s:o}", "table",
-			trace_nft_table_name(), "events", (int)r->nft_events, "drop", dj));
+	obj_set(hj, "n", json_integer(h->n), "reply", json_boolean(h->reply),
+		"netns", json_string(h->netns), "netns_id", json_string(h->netns_id),
+		"ifname", json_string(h->ifname), "direction", json_string(h->direction),
+		"proto", json_string(proto_name(h->t.proto)),
+		"src", ip_json(&h->t.src), "dst", ip_json(&h->t.dst), NULL);
+	if (trace_is_icmp(h->t.proto)) {
+		obj_set(hj, "icmp_id", json_integer(h->t.sport), NULL);
+		if (h->observed)
+			obj_set(hj, "icmp_type", json_integer(h->icmp_type), NULL);
 	} else {
-		json_object_set_new(o, "nft_trace", json_null());
+		obj_set(hj, "sport", json_integer(h->t.sport), "dport", json_integer(h->t.dport),
+			NULL);
+		if (h->observed && h->t.proto == PATH_PROTO_TCP)
+			obj_set(hj, "tcp_flags", json_integer(h->tcp_flags), NULL);
 	}
-	json_object_set_new(o, "drop_reason", drop_json(r));
+	/* Microseconds are what the timestamps resolve (times are CLOCK_REALTIME doubles). */
+	obj_set(hj, "observed", json_boolean(h->observed),
+		"status", json_string(h->observed ? "observed" : h->status),
+		"predicted", json_boolean(h->predicted),
+		"time", h->observed ? json_real(round_us(h->time_ms) / 1e3) : json_null(),
+		"time_ms", h->observed ? json_real(round_us(h->time_ms)) : json_null(),
+		"nat", nat_json(h), NULL);
+	if (r->nft_trace) {
+		json_t *rules = json_array();
+		size_t k;
+
+		for (k = 0; k < h->n_rules; k++)
+			json_array_append_new(rules, rule_json(&h->rules[k]));
+		obj_set(hj, "rules", rules, NULL);
+	}
+	return hj;
+}
+
+/* The rule that dropped the probe, with its namespace. */
+static json_t *nft_drop_json(const struct trace_result *r)
+{
+	json_t *nj = rule_json(&r->nft_drop);
+
+	json_object_set_new(nj, "netns", json_string(r->nft_drop_netns));
+	return nj;
+}
+
+static json_t *cause_json(const struct trace_result *r, size_t i)
+{
+	const struct diag_cause *c = &r->causes[i];
+	json_t *dj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i}",
+		"code", c->code, "netns", c->netns, "message", c->message,
+		"evidence", c->evidence ? c->evidence : "", "fix", c->fix ? c->fix : "",
+		"reply", c->reply, "hop", c->hop);
+
+	if (r->kdrop && r->kdrop_cause == i + 1)
+		json_object_set_new(dj, "drop_reason", json_pack("{s:s, s:s, s:s}",
+			"reason", r->kdrop->reason, "location", r->kdrop->location,
+			"evidence", "kernel"));
+	if (r->nft_drop_netns && r->nft_cause == i + 1)
+		json_object_set_new(dj, "nft_rule", nft_drop_json(r));
+	return dj;
+}
+
+static json_t *ct_json(const struct trace_ct *ct)
+{
+	char *s = trace_ct_str(ct);
+	json_t *j = json_pack("{s:s, s:s, s:i, s:b, s:b}", "netns", ct->netns, "entry", s,
+			      "status", (int)ct->status, "snat", !!(ct->status & TRACE_IPS_SRC_NAT),
+			      "dnat", !!(ct->status & TRACE_IPS_DST_NAT));
+
+	free(s);
+	return j;
+}
+
+static json_t *sim_json(const struct trace_result *r)
+{
+	if (!r->sim)
+		return json_null();
+	return json_pack("{s:s, s:s}", "verdict", path_verdict_name(r->sim->verdict), "summary",
+			 r->sim->summary ? r->sim->summary : "");
+}
+
+static json_t *nft_json(const struct trace_result *r)
+{
+	if (!r->nft_trace)
+		return json_null();
+	return json_pack("{s:s, s:i, s:o}", "table", trace_nft_table_name(), "events",
+			 (int)r->nft_events, "drop", r->nft_drop_netns ? nft_drop_json(r) : json_null());
+}
+
+json_t *trace_result_to_json(const struct trace_result *r)
+{
+	json_t *o = json_object(), *hops = json_array(), *diag = json_array(), *notes = json_array();
+	json_t *cts = json_array();
+	size_t i;
+
+	obj_set(o, "mode", json_string("live"),
+		"verdict", json_string(path_verdict_name(r->verdict)),
+		"summary", json_string(r->summary ? r->summary : ""),
+		"source", json_pack("{s:s, s:o}", "netns", r->src_label, "address",
+				    ip_json(&r->ident.orig.src)),
+		"destination", ip_json(&r->ident.orig.dst),
+		"proto", json_string(proto_name(r->ident.orig.proto)),
+		"probe", probe_json(r),
+		"timeout", json_real(r->timeout), NULL);
+	for (i = 0; i < r->n_hops; i++)
+		json_array_append_new(hops, hop_json(r, &r->hops[i]));
+	for (i = 0; i < r->n_causes; i++)
+		json_array_append_new(diag, cause_json(r, i));
+	for (i = 0; i < r->n_cts; i++)
+		json_array_append_new(cts, ct_json(&r->cts[i]));
 	for (i = 0; i < r->n_notes; i++)
 		json_array_append_new(notes, json_string(r->notes[i]));
-	json_object_set_new(o, "notes", notes);
+	obj_set(o, "hops", hops,
+		"last_seen", hop_ref(r, r->last_seen),
+		"next_expected", hop_ref(r, r->next_expected),
+		"diagnosis", diag,
+		"conntrack", cts,
+		"captured", json_integer(r->captured),
+		"simulation", sim_json(r),
+		"nft_trace", nft_json(r),
+		"drop_reason", drop_json(r),
+		"notes", notes, NULL);
 	return o;
 }

@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_trace.c - libFuzzer target for the live tracer's packet parser, probe matching and conntrack decoder. */
 /*
- * Build (separate target, clang; the rest of the library from build/libnsmap.a, not instrumented):
- *   make all
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Iinclude \
- *     tests/fuzz/fuzz_trace.c src/trace_pkt.c src/trace_match.c src/trace_ct.c build/libnsmap.a \
- *     $(pkg-config --cflags --libs libnl-3.0 libnl-route-3.0 libmnl libnftnl libpcap libcgraph \
- *       libgvc jansson libcurl) -lpthread -o build/fuzz_trace
+ * Build and run (clang; the Makefile compiles the library sources with the same sanitizers):
+ *   make build-fuzz/fuzz_trace
+ *   build-fuzz/fuzz_trace -max_total_time=60 -max_len=65536 CORPUS_DIR
  * The first byte picks the decoder: even = a DLT_LINUX_SLL2 frame, odd = a ctnetlink message.
  */
 #include <stddef.h>
@@ -14,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace.h"
+#include "../../src/trace/trace_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,6 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(s);
 		}
 	} else if (trace_parse_sll2(copy, size - 1, &p) == 0) {
+		id.fam = p.fam;
 		id.orig.proto = p.t.proto;
 		id.orig.src = p.t.dst;
 		id.orig.dst = p.t.src;

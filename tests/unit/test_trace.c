@@ -1,55 +1,48 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_trace.c - the live tracer's parser, probe matching, conntrack decoding and hop correlation on recorded-style packets. */
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <arpa/inet.h>
-#include <sys/socket.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
-#include <cmocka.h>
 
 #include "path.h"
 #include "snapshot.h"
-#include "trace.h"
+#include "trace_helpers.h"
 
 static const uint8_t cookie[TRACE_COOKIE_LEN] = { 0x6e, 0x73, 0x74, 0x72, 1, 2, 3, 4, 5, 6, 7, 8,
 						   9, 10, 11, 12 };
 
-static struct nm_ip ip4(const char *s)
-{
-	struct nm_ip ip;
-
-	assert_int_equal(nm_ip_parse(s, &ip), 0);
-	return ip;
-}
-
 static struct trace_tuple tup(uint8_t proto, const char *s, const char *d, uint16_t sp, uint16_t dp)
 {
-	struct trace_tuple t = { .proto = proto, .src = ip4(s), .dst = ip4(d), .sport = sp, .dport = dp };
+	struct trace_tuple t = { .proto = proto, .src = th_ip(s), .dst = th_ip(d), .sport = sp,
+				 .dport = dp };
 
 	return t;
 }
 
 static size_t put_ip(uint8_t *b, const struct trace_tuple *t, size_t l4len)
 {
-	size_t tot = 20 + l4len;
+	return tt_put_ip4(b, t->proto, &t->src, &t->dst, 20 + l4len);
+}
 
-	memset(b, 0, 20);
-	b[0] = 0x45;
-	b[2] = (uint8_t)(tot >> 8);
-	b[3] = (uint8_t)tot;
-	b[8] = 64;
-	b[9] = t->proto;
-	memcpy(b + 12, t->src.addr, 4);
-	memcpy(b + 16, t->dst.addr, 4);
-	return 20;
+static void put_ports(uint8_t *l4, const struct trace_tuple *t)
+{
+	l4[0] = (uint8_t)(t->sport >> 8);
+	l4[1] = (uint8_t)t->sport;
+	l4[2] = (uint8_t)(t->dport >> 8);
+	l4[3] = (uint8_t)t->dport;
+}
+
+/* A UDP header of t and the cookie. Returns its length. */
+static size_t put_udp(uint8_t *l4, const struct trace_tuple *t)
+{
+	put_ports(l4, t);
+	l4[4] = 0;
+	l4[5] = 8 + TRACE_COOKIE_LEN;
+	l4[6] = l4[7] = 0;
+	memcpy(l4 + 8, cookie, TRACE_COOKIE_LEN);
+	return 8 + TRACE_COOKIE_LEN;
 }
 
 /* An SLL2 frame with an IPv4 packet of t: ICMP echo (type 8/0) or error (type 3 quoting
@@ -74,46 +67,23 @@ static size_t frame(uint8_t *b, int ifindex, uint8_t pkttype, const struct trace
 	l4 = ip + 20;
 	switch (t->proto) {
 	case PATH_PROTO_ICMP:
-		memset(l4, 0, 8);
-		l4[0] = icmp_type;
 		if (icmp_type == 3) {
 			uint8_t *in = l4 + 8;
 
+			memset(l4, 0, 8);
+			l4[0] = icmp_type;
 			put_ip(in, inner, 8 + TRACE_COOKIE_LEN);
-			in[20] = (uint8_t)(inner->sport >> 8);
-			in[21] = (uint8_t)inner->sport;
-			in[22] = (uint8_t)(inner->dport >> 8);
-			in[23] = (uint8_t)inner->dport;
-			in[24] = 0;
-			in[25] = 8 + TRACE_COOKIE_LEN;
-			in[26] = in[27] = 0;
-			memcpy(in + 28, cookie, TRACE_COOKIE_LEN);
-			l4len = 8 + 28 + TRACE_COOKIE_LEN;
+			l4len = 8 + 20 + put_udp(in + 20, inner);
 		} else {
-			l4[4] = (uint8_t)(t->sport >> 8);
-			l4[5] = (uint8_t)t->sport;
-			l4[7] = 1;
-			memcpy(l4 + 8, cookie, TRACE_COOKIE_LEN);
-			l4len = 8 + TRACE_COOKIE_LEN;
+			l4len = tt_put_echo(l4, icmp_type, t->sport, cookie, TRACE_COOKIE_LEN);
 		}
 		break;
 	case PATH_PROTO_UDP:
-		l4[0] = (uint8_t)(t->sport >> 8);
-		l4[1] = (uint8_t)t->sport;
-		l4[2] = (uint8_t)(t->dport >> 8);
-		l4[3] = (uint8_t)t->dport;
-		l4[4] = 0;
-		l4[5] = 8 + TRACE_COOKIE_LEN;
-		l4[6] = l4[7] = 0;
-		memcpy(l4 + 8, cookie, TRACE_COOKIE_LEN);
-		l4len = 8 + TRACE_COOKIE_LEN;
+		l4len = put_udp(l4, t);
 		break;
 	default:
 		memset(l4, 0, 20);
-		l4[0] = (uint8_t)(t->sport >> 8);
-		l4[1] = (uint8_t)t->sport;
-		l4[2] = (uint8_t)(t->dport >> 8);
-		l4[3] = (uint8_t)t->dport;
+		put_ports(l4, t);
 		l4[12] = 0x50;
 		l4[13] = tcp_flags;
 		l4len = 20;
@@ -123,18 +93,41 @@ static size_t frame(uint8_t *b, int ifindex, uint8_t pkttype, const struct trace
 	return TRACE_SLL2_LEN + 20 + l4len;
 }
 
+/* The test packets: an ICMP echo request, a UDP datagram, a TCP segment, and the ICMP port
+ * unreachable about the datagram. */
+enum { P_ECHO, P_UDP, P_TCP, P_ERROR, N_SAMPLES };
+
+static struct trace_tuple sample_tuple(int i)
+{
+	switch (i) {
+	case P_ECHO:
+		return tup(PATH_PROTO_ICMP, "10.0.0.1", "203.0.113.8", 4660, 4660);
+	case P_UDP:
+		return tup(PATH_PROTO_UDP, "10.0.0.1", "203.0.113.8", 40000, 53);
+	case P_TCP:
+		return tup(PATH_PROTO_TCP, "10.0.0.1", "203.0.113.8", 40000, 80);
+	default:
+		return tup(PATH_PROTO_ICMP, "203.0.113.8", "10.0.0.1", 0, 0);
+	}
+}
+
+/* The SLL2 frame of test packet i (tcp_flags: of the TCP segment). */
+static size_t sample(uint8_t *b, int i, int ifindex, uint8_t pkttype, uint8_t tcp_flags)
+{
+	struct trace_tuple t = sample_tuple(i), u = sample_tuple(P_UDP);
+
+	return frame(b, ifindex, pkttype, &t, i == P_ECHO ? 8 : i == P_ERROR ? 3 : 0, &u, tcp_flags);
+}
+
 static void test_parse(void **state)
 {
-	struct trace_tuple t = tup(PATH_PROTO_ICMP, "10.0.0.1", "203.0.113.8", 4660, 4660);
-	struct trace_tuple u = tup(PATH_PROTO_UDP, "10.0.0.1", "203.0.113.8", 40000, 53);
-	struct trace_tuple k = tup(PATH_PROTO_TCP, "10.0.0.1", "203.0.113.8", 40000, 80);
-	struct trace_tuple e = tup(PATH_PROTO_ICMP, "203.0.113.8", "10.0.0.1", 0, 0);
+	struct trace_tuple t = sample_tuple(P_ECHO), u = sample_tuple(P_UDP), k = sample_tuple(P_TCP);
 	uint8_t b[256];
 	struct trace_pkt p;
 	size_t n;
 
 	(void)state;
-	n = frame(b, 7, TRACE_PKT_OUTGOING, &t, 8, NULL, 0);
+	n = sample(b, P_ECHO, 7, TRACE_PKT_OUTGOING, 0);
 	assert_int_equal(trace_parse_sll2(b, n, &p), 0);
 	assert_int_equal(p.ifindex, 7);
 	assert_int_equal(p.pkttype, TRACE_PKT_OUTGOING);
@@ -144,18 +137,18 @@ static void test_parse(void **state)
 	assert_true(p.has_cookie);
 	assert_memory_equal(p.cookie, cookie, TRACE_COOKIE_LEN);
 
-	n = frame(b, 2, TRACE_PKT_HOST, &u, 0, NULL, 0);
+	n = sample(b, P_UDP, 2, TRACE_PKT_HOST, 0);
 	assert_int_equal(trace_parse_sll2(b, n, &p), 0);
 	assert_true(trace_tuple_equal(&p.t, &u));
 	assert_true(p.has_cookie);
 
-	n = frame(b, 2, TRACE_PKT_HOST, &k, 0, NULL, 0x12);
+	n = sample(b, P_TCP, 2, TRACE_PKT_HOST, 0x12);
 	assert_int_equal(trace_parse_sll2(b, n, &p), 0);
 	assert_true(trace_tuple_equal(&p.t, &k));
 	assert_int_equal(p.tcp_flags, 0x12);
 	assert_false(p.has_cookie);
 
-	n = frame(b, 2, TRACE_PKT_HOST, &e, 3, &u, 0);
+	n = sample(b, P_ERROR, 2, TRACE_PKT_HOST, 0);
 	assert_int_equal(trace_parse_sll2(b, n, &p), 0);
 	assert_true(p.icmp_error);
 	assert_true(trace_tuple_equal(&p.inner, &u));
@@ -170,32 +163,23 @@ static void test_parse(void **state)
  * exact-size copies). */
 static void test_truncated(void **state)
 {
-	struct trace_tuple t = tup(PATH_PROTO_ICMP, "10.0.0.1", "203.0.113.8", 4660, 4660);
-	struct trace_tuple u = tup(PATH_PROTO_UDP, "10.0.0.1", "203.0.113.8", 40000, 53);
-	struct trace_tuple k = tup(PATH_PROTO_TCP, "10.0.0.1", "203.0.113.8", 40000, 80);
-	struct trace_tuple e = tup(PATH_PROTO_ICMP, "203.0.113.8", "10.0.0.1", 0, 0);
 	uint8_t b[256];
-	size_t lens[4], i, cut;
+	size_t len, cut;
+	int i;
 
 	(void)state;
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < N_SAMPLES; i++) {
 		struct trace_pkt p;
 
-		switch (i) {
-		case 0: lens[i] = frame(b, 1, 0, &t, 8, NULL, 0); break;
-		case 1: lens[i] = frame(b, 1, 0, &u, 0, NULL, 0); break;
-		case 2: lens[i] = frame(b, 1, 0, &k, 0, NULL, 2); break;
-		default: lens[i] = frame(b, 1, 0, &e, 3, &u, 0); break;
-		}
-		for (cut = 0; cut <= lens[i]; cut++) {
-			uint8_t *copy = malloc(cut ? cut : 1);
+		len = sample(b, i, 1, 0, 2);
+		for (cut = 0; cut <= len; cut++) {
+			uint8_t *copy = tt_cut(b, cut);
 			int ret;
 
-			memcpy(copy, b, cut);
 			ret = trace_parse_sll2(copy, cut, &p);
 			if (cut < TRACE_SLL2_LEN + 20)
 				assert_int_equal(ret, -EINVAL);
-			else if (cut == lens[i])
+			else if (cut == len)
 				assert_int_equal(ret, 0);
 			else	/* partial transport header: refused or parsed as far as it goes
 				 * (ASan, in make check SANITIZE=1, catches a read past cut) */
@@ -204,7 +188,7 @@ static void test_truncated(void **state)
 		}
 	}
 	/* A header length longer than the packet, a total length shorter than the header. */
-	lens[0] = frame(b, 1, 0, &t, 8, NULL, 0);
+	len = sample(b, P_ECHO, 1, 0, 0);
 	b[TRACE_SLL2_LEN] = 0x4f;
 	{
 		struct trace_pkt p;
@@ -213,7 +197,7 @@ static void test_truncated(void **state)
 		b[TRACE_SLL2_LEN] = 0x45;
 		b[TRACE_SLL2_LEN + 2] = 0;
 		b[TRACE_SLL2_LEN + 3] = 10;
-		assert_int_equal(trace_parse_sll2(b, lens[0], &p), -EINVAL);
+		assert_int_equal(trace_parse_sll2(b, len, &p), -EINVAL);
 	}
 }
 
@@ -230,6 +214,7 @@ static void test_match(void **state)
 	char *f;
 
 	(void)state;
+	id.fam = tt_ipv4();
 	id.orig = t;
 	memcpy(id.cookie, cookie, TRACE_COOKIE_LEN);
 	id.has_cookie = true;
@@ -258,6 +243,7 @@ static void test_match(void **state)
 
 	/* UDP: the port unreachable quoting our datagram is our reply. */
 	memset(&id, 0, sizeof(id));
+	id.fam = tt_ipv4();
 	id.orig = tup(PATH_PROTO_UDP, "10.0.0.1", "203.0.113.8", 40000, 53);
 	{
 		struct trace_tuple e = tup(PATH_PROTO_ICMP, "203.0.113.8", "10.0.0.1", 0, 0);
@@ -326,9 +312,8 @@ static void test_ct(void **state)
 	free(s);
 	/* Truncated messages are refused, never over-read. */
 	for (cut = 0; cut < len; cut++) {
-		char *copy = malloc(cut ? cut : 1);
+		char *copy = tt_cut(buf, cut);
 
-		memcpy(copy, buf, cut);
 		if (cut >= sizeof(struct nlmsghdr))
 			((struct nlmsghdr *)copy)->nlmsg_len = (uint32_t)cut;
 		if (cut < need && getenv("TEST_VERBOSE"))
@@ -375,6 +360,7 @@ static struct trace_result *build(const struct nm_snapshot *s, struct path_resul
 	r->sim = sim;
 	r->src_label = nm_xstrdup("blog-ns1");
 	r->timeout = 2;
+	r->ident.fam = tt_ipv4();
 	r->ident.orig = tup(PATH_PROTO_ICMP, "10.0.0.1", "203.0.113.8", 4660, 4660);
 	memcpy(r->ident.cookie, cookie, TRACE_COOKIE_LEN);
 	r->ident.has_cookie = true;
@@ -409,20 +395,18 @@ static void test_build(void **state)
 		{ 1, 4, 4, "203.0.113.8", "10.0.0.1", 0, 4660 },		/* host veth1-br out */
 		{ 0, 2, 0, "203.0.113.8", "10.0.0.1", 0, 4660 },		/* ns1 veth1 in */
 	};
-	const char *dir = getenv("NSMAP_FIXTURES");
 	struct path_query q = { 0 };
 	struct nm_snapshot *s = NULL;
 	struct path_result *sim = NULL;
 	struct trace_result *r;
-	char path[512], err[256];
+	char err[256];
 	size_t i, seen = 0;
 	json_t *j;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/blog.json", dir ? dir : "tests/fixtures");
-	assert_int_equal(snap_load(path, &s, err, sizeof(err)), 0);
+	assert_int_equal(snap_load(th_fixture("blog.json"), &s, err, sizeof(err)), 0);
 	assert_int_equal(path_resolve_src(s, "blog-ns1", &q.src_ns, &q.src), 0);
-	q.dst = ip4("203.0.113.8");
+	q.dst = th_ip("203.0.113.8");
 	q.proto = PATH_PROTO_ICMP;
 	assert_int_equal(path_walk(s, &q, &sim), 0);
 

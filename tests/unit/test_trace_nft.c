@@ -1,51 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_trace_nft.c - NFT_MSG_TRACE parsing (hand-built with libmnl, truncated every way), trace events turned into per-hop rules, and kfree_skb lines turned into a drop reason. */
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <arpa/inet.h>
-#include <sys/socket.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
-#include <cmocka.h>
 
 #include "path.h"
-#include "trace.h"
-
-static struct nm_ip ip4(const char *s)
-{
-	struct nm_ip ip;
-
-	assert_int_equal(nm_ip_parse(s, &ip), 0);
-	return ip;
-}
+#include "trace_helpers.h"
 
 /* An IPv4 header + ICMP echo request (id) as the kernel puts them in a trace event. */
 static void headers(uint8_t *nh, uint8_t *th, const char *src, const char *dst, uint16_t id)
 {
-	struct nm_ip s = ip4(src), d = ip4(dst);
+	struct nm_ip s = th_ip(src), d = th_ip(dst);
 
-	memset(nh, 0, 20);
-	nh[0] = 0x45;
-	nh[2] = 0;
-	nh[3] = 84;		/* total length: the whole packet, more than the trace carries */
-	nh[8] = 64;
-	nh[9] = 1;
-	memcpy(nh + 12, s.addr, 4);
-	memcpy(nh + 16, d.addr, 4);
+	/* total length: the whole packet, more than the trace carries */
+	tt_put_ip4(nh, 1, &s, &d, 84);
 	memset(th, 0, 20);
-	th[0] = 8;
-	th[4] = (uint8_t)(id >> 8);
-	th[5] = (uint8_t)id;
-	th[7] = 1;
-	memcpy(th + 8, "nstr", 4);
+	tt_put_echo(th, 8, id, "nstr", 4);
 }
 
 struct ev_spec {
@@ -185,8 +158,7 @@ static void test_truncated(void **state)
 	len = build(buf, sizeof(buf), &policy_ev);
 	/* The buffer cut anywhere: never parsed, never read past (ASan build checks the reads). */
 	for (cut = 0; cut < len; cut++) {
-		copy = malloc(cut ? cut : 1);
-		memcpy(copy, buf, cut);
+		copy = tt_cut(buf, cut);
 		ret = trace_nft_parse(copy, cut, &ev);
 		assert_int_equal(ret, -EINVAL);
 		free(copy);
@@ -256,6 +228,29 @@ static struct trace_nft_event parsed(const struct ev_spec *e, size_t ns)
 	return ev;
 }
 
+/* A result as trace_build leaves it for the attach functions: two hops in "host", dropped,
+ * the simulation's cause there with its evidence. */
+static void dropped_in_host(struct trace_result *r, struct trace_hop *hops,
+			    struct diag_cause *cause, const char *evidence)
+{
+	memset(r, 0, sizeof(*r));
+	r->ident.fam = tt_ipv4();
+	r->hops = hops;
+	r->n_hops = 2;
+	r->verdict = PATH_DROPPED;
+	cause->netns = strdup("host");
+	cause->evidence = strdup(evidence);
+	r->causes = cause;
+	r->n_causes = 1;
+}
+
+static void free_result(struct trace_result *r)
+{
+	free(r->causes->netns);
+	free(r->causes->evidence);
+	free(r->notes);
+}
+
 static void test_attach(void **state)
 {
 	struct nm_link links[2] = { { .ifindex = 3, .ifname = "br0" }, { .ifindex = 4, .ifname = "eth0" } };
@@ -269,22 +264,15 @@ static void test_attach(void **state)
 	size_t i;
 
 	(void)state;
-	memset(&r, 0, sizeof(r));
 	memset(hops, 0, sizeof(hops));
 	hops[0] = (struct trace_hop){ .n = 1, .netns = "host", .netns_id = "net:2", .ifname = "br0",
 				      .direction = "in", .observed = true };
 	hops[1] = (struct trace_hop){ .n = 2, .netns = "host", .netns_id = "net:2", .ifname = "eth0",
 				      .direction = "out" };
-	r.hops = hops;
-	r.n_hops = 2;
-	r.verdict = PATH_DROPPED;
-	cause.netns = strdup("host");
-	cause.evidence = strdup("table ip filter chain FORWARD policy drop");
-	r.causes = &cause;
-	r.n_causes = 1;
+	dropped_in_host(&r, hops, &cause, "table ip filter chain FORWARD policy drop");
 	r.ident.orig.proto = PATH_PROTO_ICMP;
-	r.ident.orig.src = ip4("10.0.0.1");
-	r.ident.orig.dst = ip4("203.0.113.8");
+	r.ident.orig.src = th_ip("10.0.0.1");
+	r.ident.orig.dst = th_ip("203.0.113.8");
 	r.ident.orig.sport = r.ident.orig.dport = 4660;
 
 	/* the chain's entry event (packet, no rule), a continue, the policy; another packet's
@@ -320,14 +308,10 @@ static void test_attach(void **state)
 	assert_non_null(strstr(cause.evidence, "nft trace: host ip filter FORWARD policy drop"));
 	for (i = 0; i < 5; i++)
 		trace_nft_event_clear(&ev[i]);
-	for (i = 0; i < hops[0].n_rules; i++)
-		trace_rule_clear(&hops[0].rules[i]);
-	free(hops[0].rules);
+	TRACE_FREE_ARRAY(hops[0].rules, hops[0].n_rules, trace_rule_clear);
 	free(r.nft_drop_netns);
 	trace_rule_clear(&r.nft_drop);
-	free(r.notes);
-	free(cause.netns);
-	free(cause.evidence);
+	free_result(&r);
 }
 
 static void test_drop(void **state)
@@ -360,19 +344,12 @@ static void test_drop(void **state)
 	assert_int_equal(recs[3].protocol, 2048);
 	assert_true(recs[3].time_ms > 101000.12 && recs[3].time_ms < 101000.14);
 
-	memset(&r, 0, sizeof(r));
 	hops[0] = (struct trace_hop){ .n = 1, .netns = "host", .ifname = "veth1-br", .direction = "in",
 				      .observed = true, .time_ms = 0.1 };
 	hops[1] = (struct trace_hop){ .n = 2, .netns = "host", .ifname = "br0", .direction = "in",
 				      .observed = true, .time_ms = 0.101 };
-	r.hops = hops;
-	r.n_hops = 2;
+	dropped_in_host(&r, hops, &cause, "");
 	r.last_seen = 1;
-	r.verdict = PATH_DROPPED;
-	cause.netns = strdup("host");
-	cause.evidence = strdup("");
-	r.causes = &cause;
-	r.n_causes = 1;
 	/* sent at mono 100.000000 s + offset 1000 ms */
 	trace_drop_attach_recs(&r, recs, n, 101000.0);
 	assert_non_null(r.kdrop);
@@ -396,9 +373,7 @@ static void test_drop(void **state)
 	r.verdict = PATH_REACHED;
 	trace_drop_attach_recs(&r, recs, n, 101000.0);
 	assert_null(r.kdrop);
-	free(cause.netns);
-	free(cause.evidence);
-	free(r.notes);
+	free_result(&r);
 }
 
 int main(void)
