@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* path_route.c - the kernel's route lookup over a snapshot: policy rules, longest prefix, metric, source. */
+/* route.c - the kernel's route lookup over a snapshot: policy rules, longest prefix, metric, source. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "path.h"
+#include "path_int.h"
 
 bool path_link_up(const struct nm_link *l)
 {
@@ -236,6 +236,11 @@ int path_route_lookup(const struct nm_netns *ns, const struct nm_flow *fl,
 	return 0;
 }
 
+bool path_addr_global(const struct nm_addr *a)
+{
+	return !a->scope || !strcmp(a->scope, "global") || !strcmp(a->scope, "universe");
+}
+
 bool path_link_primary(const struct nm_link *l, uint8_t family, const struct nm_ip *toward,
 		       struct nm_ip *out)
 {
@@ -247,9 +252,7 @@ bool path_link_primary(const struct nm_link *l, uint8_t family, const struct nm_
 	for (j = 0; j < l->n_addrs; j++) {
 		const struct nm_addr *a = &l->addrs[j];
 
-		if (a->local.family != family)
-			continue;
-		if (a->scope && strcmp(a->scope, "global") && strcmp(a->scope, "universe"))
+		if (a->local.family != family || !path_addr_global(a))
 			continue;
 		if (toward && toward->family) {
 			struct nm_ip p = a->local;

@@ -9,6 +9,7 @@
 
 #include "path.h"
 #include "snapshot.h"
+#include "../../src/path/path_int.h"
 #include "fixture_blog.h"
 
 static struct path_result *walk_from(struct nm_snapshot *s, const char *src, const char *dst,
