@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* egress.c - the packet on the wire: out of an interface (POSTROUTING, the uplink), across a veth or a bridge, and in on the far side. */
+/* egress.c - a packet on the wire: out of an interface, across a veth or bridge, in on the far side. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +10,8 @@
 
 /* GATEWAY_UNREACHABLE, found in ns, blamed on at: the fix adds an address of gw's subnet
  * (prefix length plen) to gwdev in ns. */
-static void gateway_unreachable(struct walk *w, const struct nm_netns *at, const struct nm_netns *ns,
-				const char *ev, const struct nm_ip *gw, const char *ifname, int plen,
+static void gateway_unreachable(struct walk *w, const struct nm_netns *at,
+				const struct nm_netns *ns, const char *ev, const struct nm_ip *gw, const char *ifname, int plen,
 				const char *gwdev)
 {
 	char *gx = path_ns_exec(ns);
@@ -270,8 +270,9 @@ static enum walk_end bridge_in(struct walk *w, const struct nm_netns *ns, const 
 }
 
 /* The next hop is on bridge owner, but l is not its port: NOT_ON_BRIDGE, then on as if it were. */
-static enum walk_end not_on_bridge(struct walk *w, const struct nm_netns *ns, const struct nm_link *l,
-				   const struct nm_link *owner, const struct nm_ip *nh, struct nf_pkt p)
+static enum walk_end not_on_bridge(struct walk *w, const struct nm_netns *ns,
+				   const struct nm_link *l, const struct nm_link *owner,
+				   const struct nm_ip *nh, struct nf_pkt p)
 {
 	char a[64], b[64], ev[160];
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* hooks.c - the netfilter hooks on the walk: evaluation, drops as causes, NAT rewrites and the conntrack bindings that undo them. */
+/* hooks.c - netfilter on the walk: hook verdicts, drops as causes, NAT and its conntrack bindings. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,16 +63,27 @@ static struct path_ct *ct_reply(struct walk *w, const struct nm_netns *ns)
 	return NULL;
 }
 
+/* The reply's address *addr (with its port) is the one a NAT translated to: give it back the
+ * original one. */
+static bool untranslate(struct nm_ip *addr, uint16_t *port, const struct nm_ip *trans,
+			const struct nm_ip *orig, uint16_t orig_port)
+{
+	if (!nm_ip_equal(addr, trans))
+		return false;
+	*addr = *orig;
+	*port = orig_port;
+	return true;
+}
+
 void path_undo_dnat(struct walk *w, const struct nm_netns *ns, const char *ifname,
 		    struct nf_pkt *p, const char *why)
 {
 	struct path_ct *ct = ct_reply(w, ns);
 	struct nf_pkt before = *p;
 
-	if (!ct || !ct->dnat || !nm_ip_equal(&p->src, &ct->trans.dst))
+	if (!ct || !ct->dnat || !untranslate(&p->src, &p->sport, &ct->trans.dst, &ct->orig.dst,
+					     ct->orig.dport))
 		return;
-	p->src = ct->orig.dst;
-	p->sport = ct->orig.dport;
 	path_add_hop(w, PATH_HOP_NAT, ns, ifname, "POSTROUTING", &before, p, "UN-DNAT", true, "%s", why);
 }
 
@@ -81,10 +92,9 @@ void path_undo_snat(struct walk *w, const struct nm_netns *ns, const char *ifnam
 	struct path_ct *ct = ct_reply(w, ns);
 	struct nf_pkt before = *p;
 
-	if (!ct || !ct->snat || !nm_ip_equal(&p->dst, &ct->trans.src))
+	if (!ct || !ct->snat || !untranslate(&p->dst, &p->dport, &ct->trans.src, &ct->orig.src,
+					     ct->orig.sport))
 		return;
-	p->dst = ct->orig.src;
-	p->dport = ct->orig.sport;
 	p->ct_state |= NF_CT_SNAT;
 	path_add_hop(w, PATH_HOP_NAT, ns, ifname, "PREROUTING", &before, p, "UN-SNAT", true,
 		     "conntrack: reply of a connection SNATed here");

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* noroute.c - why a route lookup failed: the source's own problems (no link, a link down, no address) and the missing route with a guessed gateway. */
+/* noroute.c - why a route lookup failed: the source's own problems, or no route (a gateway guessed). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -93,6 +93,8 @@ static inline const char *path_ipstr(const struct nm_ip *ip, char *buf, size_t l
 	return nm_ip_str(ip, buf, len, false);
 }
 
+const char *path_hop_kind_name(enum path_hop_kind k);	/* as nstrace -j spells it */
+
 /* Append a hop: the packet before (and, when NATed, after) it; what decided, as printf. */
 struct path_hop *path_add_hop(struct walk *w, enum path_hop_kind kind, const struct nm_netns *ns,
 			      const char *ifname, const char *dir, const struct nf_pkt *before,
@@ -138,7 +140,8 @@ void path_ct_record(struct walk *w, const struct nm_netns *ns, const struct nf_p
 void path_undo_dnat(struct walk *w, const struct nm_netns *ns, const char *ifname,
 		    struct nf_pkt *p, const char *why);
 /* ... and a SNAT made in ns on the reply's destination. */
-void path_undo_snat(struct walk *w, const struct nm_netns *ns, const char *ifname, struct nf_pkt *p);
+void path_undo_snat(struct walk *w, const struct nm_netns *ns, const char *ifname,
+		    struct nf_pkt *p);
 
 /* ---- when the route lookup fails (noroute.c) ---- */
 

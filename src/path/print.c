@@ -5,25 +5,6 @@
 
 #include "path_int.h"
 
-static const char *const hop_kind_names[PATH_HOP_KIND_COUNT] = {
-	[PATH_HOP_ROUTE] = "route",
-	[PATH_HOP_OUT] = "out",
-	[PATH_HOP_IN] = "in",
-	[PATH_HOP_BRIDGE] = "bridge",
-	[PATH_HOP_FILTER] = "filter",
-	[PATH_HOP_NAT] = "nat",
-	[PATH_HOP_FORWARD] = "forward",
-	[PATH_HOP_LOCAL] = "local",
-	[PATH_HOP_LEAVE] = "leave",
-};
-
-static const char *hop_kind_name(enum path_hop_kind k)
-{
-	if ((unsigned int)k >= PATH_HOP_KIND_COUNT || !hop_kind_names[k])
-		return "?";
-	return hop_kind_names[k];
-}
-
 /* The probe's protocol: icmp, udp or tcp. */
 static const char *proto_name(uint8_t p)
 {
@@ -133,7 +114,7 @@ static json_t *hop_json(const struct path_hop *h)
 
 	json_object_set_new(hj, "n", json_integer(h->n));
 	json_object_set_new(hj, "reply", json_boolean(h->reply));
-	json_object_set_new(hj, "kind", json_string(hop_kind_name(h->kind)));
+	json_object_set_new(hj, "kind", json_string(path_hop_kind_name(h->kind)));
 	json_object_set_new(hj, "netns", json_string(h->netns));
 	json_object_set_new(hj, "netns_id", json_string(h->netns_id));
 	json_object_set_new(hj, "ifname", h->ifname ? json_string(h->ifname) : json_null());

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* result.c - what a walk records (hops, causes), the verdict's names, the exit code, and freeing a result. */
+/* result.c - what a walk records (hops, causes), the names it prints, its exit code, freeing it. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +15,32 @@ static const char *const verdict_names[PATH_VERDICT_COUNT] = {
 	[PATH_UNDETERMINED] = "undetermined",
 };
 
+static const char *const hop_kind_names[PATH_HOP_KIND_COUNT] = {
+	[PATH_HOP_ROUTE] = "route",
+	[PATH_HOP_OUT] = "out",
+	[PATH_HOP_IN] = "in",
+	[PATH_HOP_BRIDGE] = "bridge",
+	[PATH_HOP_FILTER] = "filter",
+	[PATH_HOP_NAT] = "nat",
+	[PATH_HOP_FORWARD] = "forward",
+	[PATH_HOP_LOCAL] = "local",
+	[PATH_HOP_LEAVE] = "leave",
+};
+
+/* names[i] of a table of n, "?" past its end or in a hole. */
+static const char *name_of(const char *const *names, size_t n, unsigned int i)
+{
+	return i < n && names[i] ? names[i] : "?";
+}
+
 const char *path_verdict_name(enum path_verdict v)
 {
-	if ((unsigned int)v >= PATH_VERDICT_COUNT || !verdict_names[v])
-		return "?";
-	return verdict_names[v];
+	return name_of(verdict_names, ARRAY_SIZE(verdict_names), v);
+}
+
+const char *path_hop_kind_name(enum path_hop_kind k)
+{
+	return name_of(hop_kind_names, ARRAY_SIZE(hop_kind_names), k);
 }
 
 struct path_hop *path_add_hop(struct walk *w, enum path_hop_kind kind, const struct nm_netns *ns,
@@ -126,25 +147,21 @@ int path_exit_code(const struct path_result *r)
 	return 3;
 }
 
-static void hop_clear(struct path_hop *h)
-{
-	free(h->netns);
-	free(h->netns_id);
-	free(h->ifname);
-	free(h->decided);
-	free(h->result);
-	free(h->iif);
-	free(h->kernel_route);
-}
-
 void path_result_free(struct path_result *r)
 {
 	size_t i;
 
 	if (!r)
 		return;
-	for (i = 0; i < r->n_hops; i++)
-		hop_clear(&r->hops[i]);
+	for (i = 0; i < r->n_hops; i++) {
+		free(r->hops[i].netns);
+		free(r->hops[i].netns_id);
+		free(r->hops[i].ifname);
+		free(r->hops[i].decided);
+		free(r->hops[i].result);
+		free(r->hops[i].iif);
+		free(r->hops[i].kernel_route);
+	}
 	free(r->hops);
 	for (i = 0; i < r->n_causes; i++)
 		diag_cause_clear(&r->causes[i]);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* source.c - naming namespaces: SRC of the command line to a namespace, and a namespace to the prefix of a command run in it. */
+/* source.c - SRC of the command line to a namespace, and a namespace to the prefix of a command. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,7 +91,8 @@ static int by_name(const struct nm_snapshot *s, const char *src, const struct nm
 }
 
 /* The namespace whose file is st (a namespace path, /proc/PID/ns/net). */
-static int by_inode(const struct nm_snapshot *s, const struct stat *st, const struct nm_netns **found)
+static int by_inode(const struct nm_snapshot *s, const struct stat *st,
+		    const struct nm_netns **found)
 {
 	size_t i;
 	int hits = 0;

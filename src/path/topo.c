@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* topo.c - the snapshot's topology as the walk asks it: peers, bridges and their ports, segments, who owns an address, gateway guesses. */
+/* topo.c - the snapshot's topology for the walk: peers, bridge ports, segments, owners, gateways. */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +82,8 @@ static bool has_specific_route(const struct nm_netns *ns, const struct nm_ip *ds
 	return false;
 }
 
-const struct nm_link *path_owns(const struct walk *w, const struct nm_netns *ns, const struct nm_ip *ip)
+const struct nm_link *path_owns(const struct walk *w, const struct nm_netns *ns,
+				const struct nm_ip *ip)
 {
 	const struct nm_link *l = nm_find_link_addr(ns, ip);
 	size_t i;
@@ -134,8 +135,8 @@ static size_t bridge_ends(const struct nm_snapshot *s, const struct nm_netns *bn
 	return n;
 }
 
-static size_t segment(const struct nm_snapshot *s, const struct nm_netns *ns, const struct nm_link *l,
-		      struct seg_end *out, size_t max)
+static size_t segment(const struct nm_snapshot *s, const struct nm_netns *ns,
+		      const struct nm_link *l, struct seg_end *out, size_t max)
 {
 	const struct nm_link *pl, *br;
 	const struct nm_netns *pns;
@@ -154,7 +155,8 @@ static size_t segment(const struct nm_snapshot *s, const struct nm_netns *ns, co
 }
 
 /* Is ip used by ns or by anything on the segments of its links? */
-static bool seg_owned(const struct nm_snapshot *s, const struct nm_netns *ns, const struct nm_ip *ip)
+static bool seg_owned(const struct nm_snapshot *s, const struct nm_netns *ns,
+		      const struct nm_ip *ip)
 {
 	struct seg_end ends[SEG_MAX];
 	size_t i, j, k, n;

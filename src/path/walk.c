@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* walk.c - walk a packet through the snapshot the way the kernel would, out and back: output, input, forwarding, local delivery and the verdict. */
+/* walk.c - walk a packet the way the kernel would, out and back: output, input, forwarding, verdict. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,9 +37,9 @@ enum walk_end path_deliver(struct walk *w, const struct nm_netns *ns, const stru
  * route as text (malloc'd). Without a route, the diagnosis (of the source too when source is
  * set) and, when a gateway can be guessed, an assumed default route. NULL when the walk
  * stops here. */
-static char *follow_route(struct walk *w, const struct nm_netns *ns, const struct path_route_res *rr,
-			  struct nf_pkt *p, const char *dir, bool source, const struct nm_link **ol,
-			  struct nm_ip *gw)
+static char *follow_route(struct walk *w, const struct nm_netns *ns,
+			  const struct path_route_res *rr, struct nf_pkt *p, const char *dir,
+			  bool source, const struct nm_link **ol, struct nm_ip *gw)
 {
 	char a[64];
 	char *rt;
