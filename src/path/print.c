@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonutil.h"
 #include "path_int.h"
 
 /* The probe's protocol: icmp, udp or tcp. */
@@ -98,13 +99,12 @@ void path_print_diagnosis(FILE *f, const struct diag_cause *causes, size_t n_cau
 		fprintf(f, "note: %s\n", notes[i]);
 }
 
+/* An address, null when there is none. */
 static json_t *ip_json(const struct nm_ip *ip)
 {
 	char a[64];
 
-	if (!ip->family)
-		return json_null();
-	return json_string(nm_ip_str(ip, a, sizeof(a), false));
+	return nm_json_str(ip->family ? nm_ip_str(ip, a, sizeof(a), false) : NULL);
 }
 
 /* One hop of nstrace -j: the packet after the hop, and the NAT it did. */
