@@ -100,7 +100,8 @@ struct path_hop *path_add_hop(struct walk *w, enum path_hop_kind kind, const str
 			      const char *ifname, const char *dir, const struct nf_pkt *before,
 			      const struct nf_pkt *after, const char *result, bool ok,
 			      const char *fmt, ...) __attribute__((format(printf, 10, 11)));
-/* Record a cause: key/value pairs for its templates, NULL-terminated. */
+/* Record a cause found in ns: key/value pairs for its templates, NULL-terminated ("ns" and
+ * "exec" come first by themselves). Beyond the uplink it becomes UPSTREAM_NO_REPLY. */
 void path_add_cause(struct walk *w, enum diag_id code, const struct nm_netns *ns,
 		    const char *evidence, ...);
 

@@ -99,7 +99,6 @@ static char *as_upstream(struct walk *w, enum diag_id code, struct diag_kv *kv, 
 	return m;
 }
 
-/* On the reply path netfilter drops are RETURN_DROPPED (the callers say so). */
 void path_add_cause(struct walk *w, enum diag_id code, const struct nm_netns *ns,
 		    const char *evidence, ...)
 {
