@@ -52,7 +52,6 @@ enum path_hop_kind {
 	PATH_HOP_LEAVE,			/* leaves the host (or the snapshot) */
 	PATH_HOP_KIND_COUNT
 };
-const char *path_hop_kind_name(enum path_hop_kind k);
 
 struct path_hop {
 	int n;				/* 1-based */
@@ -115,40 +114,15 @@ int path_resolve_src(const struct nm_snapshot *s, const char *src, const struct 
  * in, "nsenter --net=/proc/PID/ns/net " otherwise. Malloc'd. */
 char *path_ns_exec(const struct nm_netns *ns);
 
-/* Output (path_print.c). */
+/* Output (src/path/print.c). */
 void path_print_text(FILE *f, const struct path_result *r);
 json_t *path_result_to_json(const struct path_result *r);
+/* Print causes (with evidence and fix) and notes, as both nstrace modes do. */
+void path_print_diagnosis(FILE *f, const struct diag_cause *causes, size_t n_causes,
+			  char *const *notes, size_t n_notes);
 
-/* ---- route lookup (path_route.c) ---- */
-
-#define PATH_TABLE_LOCAL 255
-#define PATH_TABLE_MAIN 254
-#define PATH_TABLE_DEFAULT 253
-
-struct path_route_res {
-	const struct nm_route *route;	/* NULL: no route */
-	const struct nm_rule *rule;	/* the policy rule that led to it, NULL for the defaults */
-	uint32_t table;
-	uint32_t rule_prio;
-	bool local;			/* destination owned by the namespace */
-	bool reject;			/* blackhole/unreachable/prohibit route or rule */
-	const char *reject_type;
-	const char *dev;		/* egress device */
-	struct nm_ip gateway;		/* family 0: on-link destination */
-};
-
-int path_route_lookup(const struct nm_netns *ns, const struct nm_flow *fl,
-		      struct path_route_res *res);
-/* Source address selection for a packet leaving via dev toward nexthop. */
-bool path_select_src(const struct nm_netns *ns, const struct nm_route *r, const char *dev,
-		     const struct nm_ip *nexthop, struct nm_ip *out);
-/* Primary global address of a link of the family (MASQUERADE). */
-bool path_link_primary(const struct nm_link *l, uint8_t family, const struct nm_ip *toward,
-		       struct nm_ip *out);
 /* RFC 1918, 100.64/10, 169.254/16, 127/8, fc00::/7, fe80::/10. */
 bool path_ip_private(const struct nm_ip *ip);
-bool path_link_up(const struct nm_link *l);		/* IFF_UP */
-bool path_link_carrier(const struct nm_link *l);	/* operstate UP/UNKNOWN */
 
 /* ---- kernel cross-check (src/path/kernel.c) ---- */
 
@@ -156,9 +130,5 @@ bool path_link_carrier(const struct nm_link *l);	/* operstate UP/UNKNOWN */
  * a live host); a disagreement becomes a note and a KERNEL_DISAGREES cause. Returns how many
  * decisions were checked. */
 int path_kernel_check(const struct nm_snapshot *s, struct path_result *r, nm_route_oracle ask);
-
-/* Print causes (with evidence and fix) and notes, as both nstrace modes do. */
-void path_print_diagnosis(FILE *f, const struct diag_cause *causes, size_t n_causes,
-			  char *const *notes, size_t n_notes);
 
 #endif

@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* path_print.c - a simulated path as packet-tracer phases (text) and as nstrace's JSON contract. */
-#include <arpa/inet.h>
-#include <errno.h>
+/* print.c - a simulated path as packet-tracer phases (text) and as nstrace's JSON contract. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 
-#include "path.h"
+#include "jsonutil.h"
+#include "path_int.h"
 
 /* The probe's protocol: icmp, udp or tcp. */
 static const char *proto_name(uint8_t p)
@@ -102,13 +99,50 @@ void path_print_diagnosis(FILE *f, const struct diag_cause *causes, size_t n_cau
 		fprintf(f, "note: %s\n", notes[i]);
 }
 
+/* An address, null when there is none. */
 static json_t *ip_json(const struct nm_ip *ip)
 {
 	char a[64];
 
-	if (!ip->family)
-		return json_null();
-	return json_string(nm_ip_str(ip, a, sizeof(a), false));
+	return nm_json_str(ip->family ? nm_ip_str(ip, a, sizeof(a), false) : NULL);
+}
+
+/* One hop of nstrace -j: the packet after the hop, and the NAT it did. */
+static json_t *hop_json(const struct path_hop *h)
+{
+	json_t *hj = json_object();
+
+	json_object_set_new(hj, "n", json_integer(h->n));
+	json_object_set_new(hj, "reply", json_boolean(h->reply));
+	json_object_set_new(hj, "kind", json_string(path_hop_kind_name(h->kind)));
+	json_object_set_new(hj, "netns", json_string(h->netns));
+	json_object_set_new(hj, "netns_id", json_string(h->netns_id));
+	json_object_set_new(hj, "ifname", h->ifname ? json_string(h->ifname) : json_null());
+	json_object_set_new(hj, "direction", json_string(h->direction ? h->direction : ""));
+	json_object_set_new(hj, "src", ip_json(&h->nsrc));
+	json_object_set_new(hj, "dst", ip_json(&h->ndst));
+	if (h->sport || h->dport) {
+		json_object_set_new(hj, "sport", json_integer(h->sport));
+		json_object_set_new(hj, "dport", json_integer(h->dport));
+	}
+	json_object_set_new(hj, "observed", json_false());
+	json_object_set_new(hj, "time", json_null());
+	if (h->nat)
+		json_object_set_new(hj, "nat", json_pack("{s:o, s:o, s:o, s:o, s:s}",
+			"old_src", ip_json(&h->src), "old_dst", ip_json(&h->dst),
+			"new_src", ip_json(&h->nsrc), "new_dst", ip_json(&h->ndst),
+			"rule", h->decided ? h->decided : ""));
+	else
+		json_object_set_new(hj, "nat", json_null());
+	json_object_set_new(hj, "decided", json_string(h->decided ? h->decided : ""));
+	json_object_set_new(hj, "result", json_string(h->result));
+	json_object_set_new(hj, "ok", json_boolean(h->ok));
+	if (h->iif)
+		json_object_set_new(hj, "iif", json_string(h->iif));
+	if (h->kernel)
+		json_object_set_new(hj, "kernel", json_pack("{s:b, s:s}", "agrees", h->kernel > 0,
+			"route", h->kernel_route ? h->kernel_route : ""));
+	return hj;
 }
 
 json_t *path_result_to_json(const struct path_result *r)
@@ -136,42 +170,8 @@ json_t *path_result_to_json(const struct path_result *r)
 			    json_null());
 	json_object_set_new(o, "reply_checked", json_boolean(r->reply_checked));
 	json_object_set_new(o, "reply_ok", json_boolean(r->reply_ok));
-	for (i = 0; i < r->n_hops; i++) {
-		const struct path_hop *h = &r->hops[i];
-		json_t *hj = json_object();
-
-		json_object_set_new(hj, "n", json_integer(h->n));
-		json_object_set_new(hj, "reply", json_boolean(h->reply));
-		json_object_set_new(hj, "kind", json_string(path_hop_kind_name(h->kind)));
-		json_object_set_new(hj, "netns", json_string(h->netns));
-		json_object_set_new(hj, "netns_id", json_string(h->netns_id));
-		json_object_set_new(hj, "ifname", h->ifname ? json_string(h->ifname) : json_null());
-		json_object_set_new(hj, "direction", json_string(h->direction ? h->direction : ""));
-		json_object_set_new(hj, "src", ip_json(&h->nsrc));
-		json_object_set_new(hj, "dst", ip_json(&h->ndst));
-		if (h->sport || h->dport) {
-			json_object_set_new(hj, "sport", json_integer(h->sport));
-			json_object_set_new(hj, "dport", json_integer(h->dport));
-		}
-		json_object_set_new(hj, "observed", json_false());
-		json_object_set_new(hj, "time", json_null());
-		if (h->nat)
-			json_object_set_new(hj, "nat", json_pack("{s:o, s:o, s:o, s:o, s:s}",
-				"old_src", ip_json(&h->src), "old_dst", ip_json(&h->dst),
-				"new_src", ip_json(&h->nsrc), "new_dst", ip_json(&h->ndst),
-				"rule", h->decided ? h->decided : ""));
-		else
-			json_object_set_new(hj, "nat", json_null());
-		json_object_set_new(hj, "decided", json_string(h->decided ? h->decided : ""));
-		json_object_set_new(hj, "result", json_string(h->result));
-		json_object_set_new(hj, "ok", json_boolean(h->ok));
-		if (h->iif)
-			json_object_set_new(hj, "iif", json_string(h->iif));
-		if (h->kernel)
-			json_object_set_new(hj, "kernel", json_pack("{s:b, s:s}", "agrees", h->kernel > 0,
-				"route", h->kernel_route ? h->kernel_route : ""));
-		json_array_append_new(hops, hj);
-	}
+	for (i = 0; i < r->n_hops; i++)
+		json_array_append_new(hops, hop_json(&r->hops[i]));
 	json_object_set_new(o, "hops", hops);
 	for (i = 0; i < r->n_causes; i++) {
 		const struct diag_cause *c = &r->causes[i];
@@ -186,97 +186,4 @@ json_t *path_result_to_json(const struct path_result *r)
 		json_array_append_new(notes, json_string(r->notes[i]));
 	json_object_set_new(o, "notes", notes);
 	return o;
-}
-
-static bool is_number(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
-int path_resolve_src(const struct nm_snapshot *s, const char *src, const struct nm_netns **ns,
-		     struct nm_ip *addr)
-{
-	const struct nm_netns *found = NULL;
-	struct nm_ip ip;
-	struct stat st;
-	size_t i, j;
-	int hits = 0;
-
-	*ns = NULL;
-	memset(addr, 0, sizeof(*addr));
-	if (!s || !src || !*src)
-		return -EINVAL;
-
-	/* An address owned by a namespace. */
-	if (!strchr(src, '/') && !nm_ip_parse(src, &ip) && ip.family) {
-		for (i = 0; i < s->n_netns; i++) {
-			if (nm_find_link_addr(&s->netns[i], &ip)) {
-				found = &s->netns[i];
-				hits++;
-			}
-		}
-		if (hits == 1) {
-			*ns = found;
-			*addr = ip;
-			return 0;
-		}
-		return hits ? -EEXIST : -ENOENT;
-	}
-	/* ip-netns name, then label, then container name. */
-	for (j = 0; j < 3 && !hits; j++) {
-		for (i = 0; i < s->n_netns; i++) {
-			const struct nm_netns *n = &s->netns[i];
-			bool m = false;
-			size_t k;
-
-			if (j == 0)
-				for (k = 0; k < n->n_names; k++)
-					m |= !strcmp(n->names[k], src);
-			else if (j == 1)
-				m = n->label && !strcmp(n->label, src);
-			else
-				m = n->container && n->container->name && !strcmp(n->container->name, src);
-			if (m) {
-				found = n;
-				hits++;
-			}
-		}
-	}
-	/* A pid: the holders in the snapshot, then /proc on a live host. */
-	if (!hits && is_number(src)) {
-		char path[64];
-
-		for (i = 0; i < s->n_netns && !hits; i++)
-			for (j = 0; j < s->netns[i].n_procs; j++)
-				if (s->netns[i].procs[j].pid == atoi(src)) {
-					found = &s->netns[i];
-					hits = 1;
-				}
-		snprintf(path, sizeof(path), "/proc/%s/ns/net", src);
-		if (!hits && !stat(path, &st)) {
-			for (i = 0; i < s->n_netns; i++)
-				if (s->netns[i].ino == (uint64_t)st.st_ino) {
-					found = &s->netns[i];
-					hits = 1;
-				}
-		}
-	} else if (!hits && strchr(src, '/') && !stat(src, &st)) {
-		/* A namespace path: /run/netns/x, /proc/PID/ns/net, a bind mount. */
-		for (i = 0; i < s->n_netns; i++)
-			if (s->netns[i].ino == (uint64_t)st.st_ino) {
-				found = &s->netns[i];
-				hits = 1;
-			}
-	}
-	if (hits > 1)
-		return -EEXIST;
-	if (!hits)
-		return -ENOENT;
-	*ns = found;
-	return 0;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* path_route.c - the kernel's route lookup over a snapshot: policy rules, longest prefix, metric, source. */
+/* route.c - the kernel's route lookup over a snapshot: policy rules, longest prefix, metric, source. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "path.h"
+#include "path_int.h"
 
 bool path_link_up(const struct nm_link *l)
 {
@@ -156,19 +156,80 @@ static void fill_res(const struct nm_route *r, struct path_route_res *res)
 		res->dev = r->nexthops[0].dev;
 }
 
+/* The kernel's rules when a namespace has none of the family. */
+static const struct nm_rule default_rules[] = {
+	{ .priority = 0, .table = PATH_TABLE_LOCAL, .action = "lookup" },
+	{ .priority = 32766, .table = PATH_TABLE_MAIN, .action = "lookup" },
+	{ .priority = 32767, .table = PATH_TABLE_DEFAULT, .action = "lookup" },
+};
+
+/* The policy rules of ns for the family (or the defaults: *defaults), in priority order,
+ * stable: malloc'd, *k of them. */
+static const struct nm_rule **sorted_rules(const struct nm_netns *ns, uint8_t family, size_t *k,
+					   bool *defaults)
+{
+	const struct nm_rule *rules = default_rules;
+	const struct nm_rule **sorted;
+	size_t n = ARRAY_SIZE(default_rules), i;
+
+	if (has_rules(ns, family)) {
+		rules = ns->rules;
+		n = ns->n_rules;
+	}
+	*defaults = rules == default_rules;
+	sorted = nm_xcalloc(n ? n : 1, sizeof(*sorted));
+	*k = 0;
+	for (i = 0; i < n; i++)
+		if (!rules[i].family || rules[i].family == family || rules == default_rules)
+			sorted[(*k)++] = &rules[i];
+	/* Stable insertion sort by priority (rules are few). */
+	for (i = 1; i < *k; i++) {
+		const struct nm_rule *r = sorted[i];
+		size_t j = i;
+
+		while (j > 0 && sorted[j - 1]->priority > r->priority) {
+			sorted[j] = sorted[j - 1];
+			j--;
+		}
+		sorted[j] = r;
+	}
+	return sorted;
+}
+
+/* Apply rule r (one of the defaults: dflt) to the flow: true when it decides (a reject, or
+ * a route in its table). */
+static bool rule_decides(const struct nm_netns *ns, const struct nm_rule *r, bool dflt,
+			 const struct nm_flow *fl, uint8_t family, struct path_route_res *res)
+{
+	const char *act = r->action ? r->action : "lookup";
+	const struct nm_route *rt;
+
+	if (!rule_matches(r, fl, family))
+		return false;
+	if (!strcmp(act, "blackhole") || !strcmp(act, "unreachable") || !strcmp(act, "prohibit")) {
+		res->reject = true;
+		res->reject_type = act;
+	} else {
+		if (strcmp(act, "lookup") && strcmp(act, "to_tbl"))
+			return false;	/* nop, goto: not modelled */
+		rt = table_lookup(ns, r->table, fl, family);
+		if (!rt || !strcmp(route_type(rt), "throw"))
+			return false;
+		fill_res(rt, res);
+	}
+	res->rule = dflt ? NULL : r;
+	res->rule_prio = r->priority;
+	return true;
+}
+
 int path_route_lookup(const struct nm_netns *ns, const struct nm_flow *fl,
 		      struct path_route_res *res)
 {
-	static const struct nm_rule defaults[] = {
-		{ .priority = 0, .table = PATH_TABLE_LOCAL, .action = "lookup" },
-		{ .priority = 32766, .table = PATH_TABLE_MAIN, .action = "lookup" },
-		{ .priority = 32767, .table = PATH_TABLE_DEFAULT, .action = "lookup" },
-	};
 	uint8_t family = fl->dst.family;
-	const struct nm_rule *rules;
 	const struct nm_rule **sorted;
-	size_t n, i, k = 0;
 	const struct nm_link *owner;
+	size_t i, k;
+	bool dflt;
 
 	memset(res, 0, sizeof(*res));
 	if (!family)
@@ -182,58 +243,17 @@ int path_route_lookup(const struct nm_netns *ns, const struct nm_flow *fl,
 		res->dev = owner ? owner->ifname : "lo";
 		return 0;
 	}
-
-	if (has_rules(ns, family)) {
-		rules = ns->rules;
-		n = ns->n_rules;
-	} else {
-		rules = defaults;
-		n = ARRAY_SIZE(defaults);
-	}
-	sorted = nm_xcalloc(n ? n : 1, sizeof(*sorted));
-	for (i = 0; i < n; i++)
-		if (!rules[i].family || rules[i].family == family || rules == defaults)
-			sorted[k++] = &rules[i];
-	/* Stable insertion sort by priority (rules are few). */
-	for (i = 1; i < k; i++) {
-		const struct nm_rule *r = sorted[i];
-		size_t j = i;
-
-		while (j > 0 && sorted[j - 1]->priority > r->priority) {
-			sorted[j] = sorted[j - 1];
-			j--;
-		}
-		sorted[j] = r;
-	}
-	for (i = 0; i < k; i++) {
-		const struct nm_rule *r = sorted[i];
-		const struct nm_route *rt;
-		const char *act = r->action ? r->action : "lookup";
-
-		if (!rule_matches(r, fl, family))
-			continue;
-		if (!strcmp(act, "blackhole") || !strcmp(act, "unreachable") ||
-		    !strcmp(act, "prohibit")) {
-			res->reject = true;
-			res->reject_type = act;
-			res->rule = rules == defaults ? NULL : r;
-			res->rule_prio = r->priority;
+	sorted = sorted_rules(ns, family, &k, &dflt);
+	for (i = 0; i < k; i++)
+		if (rule_decides(ns, sorted[i], dflt, fl, family, res))
 			break;
-		}
-		if (strcmp(act, "lookup") && strcmp(act, "to_tbl"))
-			continue;	/* nop, goto: not modelled */
-		rt = table_lookup(ns, r->table, fl, family);
-		if (!rt)
-			continue;
-		if (!strcmp(route_type(rt), "throw"))
-			continue;
-		fill_res(rt, res);
-		res->rule = rules == defaults ? NULL : r;
-		res->rule_prio = r->priority;
-		break;
-	}
 	free(sorted);
 	return 0;
+}
+
+bool path_addr_global(const struct nm_addr *a)
+{
+	return !a->scope || !strcmp(a->scope, "global") || !strcmp(a->scope, "universe");
 }
 
 bool path_link_primary(const struct nm_link *l, uint8_t family, const struct nm_ip *toward,
@@ -247,9 +267,7 @@ bool path_link_primary(const struct nm_link *l, uint8_t family, const struct nm_
 	for (j = 0; j < l->n_addrs; j++) {
 		const struct nm_addr *a = &l->addrs[j];
 
-		if (a->local.family != family)
-			continue;
-		if (a->scope && strcmp(a->scope, "global") && strcmp(a->scope, "universe"))
+		if (a->local.family != family || !path_addr_global(a))
 			continue;
 		if (toward && toward->family) {
 			struct nm_ip p = a->local;

@@ -1,14 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_path.c - the simulated walk on the blog's lab: the whole path, each cause, NAT and the reply. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <stdio.h>
-#include <cmocka.h>
-
+#include "helpers.h"
 #include "path.h"
 #include "snapshot.h"
+#include "../../src/path/path_int.h"
 #include "fixture_blog.h"
 
 static struct path_result *walk_from(struct nm_snapshot *s, const char *src, const char *dst,
@@ -20,7 +15,7 @@ static struct path_result *walk_from(struct nm_snapshot *s, const char *src, con
 
 	assert_int_equal(path_resolve_src(s, src, &ns, &q.src), 0);
 	q.src_ns = ns;
-	assert_int_equal(nm_ip_parse(dst, &q.dst), 0);
+	q.dst = th_ip(dst);
 	q.proto = proto;
 	q.dport = dport;
 	assert_int_equal(path_walk(s, &q, &r), 0);
@@ -206,7 +201,7 @@ static void test_dnat_published_port(void **state)
 	m = fx_match(rule, NF_MATCH_DPORT);
 	m->proto = PATH_PROTO_TCP;
 	m->port_min = m->port_max = 8080;
-	nm_ip_parse("10.0.0.2", &rule->action.addr_min);
+	rule->action.addr_min = th_ip("10.0.0.2");
 	rule->action.port_min = 80;
 	rule = fx_rule(fw, "-A FORWARD -d 10.0.0.2/32 -o br0 -p tcp --dport 80 -j ACCEPT", NF_ACT_ACCEPT, NULL);
 	fx_m_addr(rule, NF_MATCH_DADDR, "10.0.0.2/32");
@@ -239,16 +234,16 @@ static void test_route_lookup(void **state)
 	host->routes[host->n_routes - 1].metric = 100;
 	fx_route(host, "203.0.113.0/24", "10.0.0.1", "br0", NULL);
 	host->routes[host->n_routes - 1].metric = 50;
-	nm_ip_parse("203.0.113.8", &fl.dst);
+	fl.dst = th_ip("203.0.113.8");
 	assert_int_equal(path_route_lookup(host, &fl, &rr), 0);
 	assert_non_null(rr.route);
 	assert_string_equal(rr.dev, "br0");
 	assert_int_equal(rr.route->metric, 50);
-	nm_ip_parse("192.0.2.1", &fl.dst);
+	fl.dst = th_ip("192.0.2.1");
 	path_route_lookup(host, &fl, &rr);
 	assert_string_equal(rr.dev, "eth0");
 	/* Local addresses. */
-	nm_ip_parse("10.0.0.254", &fl.dst);
+	fl.dst = th_ip("10.0.0.254");
 	path_route_lookup(host, &fl, &rr);
 	assert_true(rr.local);
 	/* A policy rule sends 10.0.0.2's traffic to table 100, which has a blackhole. */
@@ -256,19 +251,19 @@ static void test_route_lookup(void **state)
 	host->n_rules = 4;
 	rules[0] = (struct nm_rule){ .family = AF_INET, .priority = 0, .table = 255, .action = nm_xstrdup("lookup") };
 	rules[1] = (struct nm_rule){ .family = AF_INET, .priority = 100, .table = 100, .action = nm_xstrdup("lookup") };
-	nm_ip_parse("10.0.0.2/32", &rules[1].src);
+	rules[1].src = th_ip("10.0.0.2/32");
 	rules[2] = (struct nm_rule){ .family = AF_INET, .priority = 32766, .table = 254, .action = nm_xstrdup("lookup") };
 	rules[3] = (struct nm_rule){ .family = AF_INET, .priority = 32767, .table = 253, .action = nm_xstrdup("lookup") };
 	fx_route(host, "default", NULL, "eth0", NULL);
 	host->routes[host->n_routes - 1].table = 100;
 	free(host->routes[host->n_routes - 1].type);
 	host->routes[host->n_routes - 1].type = nm_xstrdup("blackhole");
-	nm_ip_parse("192.0.2.1", &fl.dst);
-	nm_ip_parse("10.0.0.2", &fl.src);
+	fl.dst = th_ip("192.0.2.1");
+	fl.src = th_ip("10.0.0.2");
 	path_route_lookup(host, &fl, &rr);
 	assert_true(rr.reject);
 	assert_int_equal(rr.table, 100);
-	nm_ip_parse("10.0.0.1", &fl.src);
+	fl.src = th_ip("10.0.0.1");
 	path_route_lookup(host, &fl, &rr);
 	assert_false(rr.reject);
 	assert_string_equal(rr.dev, "eth0");
@@ -331,16 +326,17 @@ static void test_recorded_snapshots(void **state)
 		{ "blog-no-masq.json", "no-reply", "NO_SNAT", 3 },
 		{ "blog-no-fwd-accept.json", "dropped", "FORWARD_DROP", 3 },
 	};
-	const char *dir = getenv("NSMAP_FIXTURES");
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct nm_snapshot *s = NULL;
 		struct path_result *r;
-		char path[512], err[256];
+		const char *path;
+		char rel[512], err[256];
 
-		snprintf(path, sizeof(path), "%s/path/%s", dir ? dir : "tests/fixtures", cases[i].file);
+		snprintf(rel, sizeof(rel), "path/%s", cases[i].file);
+		path = th_fixture(rel);
 		if (snap_load(path, &s, err, sizeof(err)) < 0) {
 			fprintf(stderr, "%s: %s\n", path, err);
 			fail();

@@ -1,12 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_path_nf.c - netfilter evaluation: base chain order, jumps, gotos, returns, policies, NAT and ct state. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <stdio.h>
-#include <cmocka.h>
-
+#include "helpers.h"
 #include "path.h"
 #include "fixture_blog.h"
 
@@ -15,8 +9,8 @@ static struct nf_pkt pkt(const char *src, const char *dst, const char *iif, cons
 {
 	struct nf_pkt p = { 0 };
 
-	nm_ip_parse(src, &p.src);
-	nm_ip_parse(dst, &p.dst);
+	p.src = th_ip(src);
+	p.dst = th_ip(dst);
 	p.proto = PATH_PROTO_ICMP;
 	p.iif = iif;
 	p.oif = oif;

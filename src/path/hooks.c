@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* hooks.c - netfilter on the walk: hook verdicts, drops as causes, NAT and its conntrack bindings. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "path_int.h"
+
+static const char *hook_upper(enum nf_hook h)
+{
+	static const char *const n[] = {
+		[NF_HOOK_PREROUTING] = "PREROUTING", [NF_HOOK_INPUT] = "INPUT",
+		[NF_HOOK_FORWARD] = "FORWARD", [NF_HOOK_OUTPUT] = "OUTPUT",
+		[NF_HOOK_POSTROUTING] = "POSTROUTING",
+	};
+	if ((unsigned int)h >= ARRAY_SIZE(n) || !n[h])
+		return "?";
+	return n[h];
+}
+
+static unsigned int nf_family_of(const struct nf_pkt *p)
+{
+	return p->dst.family == AF_INET6 ? NF_FAMILY_IP6 : NF_FAMILY_IP;
+}
+
+/* ---- conntrack ---- */
+
+void path_ct_record(struct walk *w, const struct nm_netns *ns, const struct nf_pkt *orig,
+		    const struct nf_pkt *trans, bool snat, bool dnat)
+{
+	struct path_ct *c;
+	size_t i;
+
+	for (i = 0; i < w->n_ct; i++) {
+		c = &w->ct[i];
+		if (c->ns == ns) {
+			/* Same connection, second manipulation (DNAT then SNAT). */
+			c->trans = *trans;
+			c->snat |= snat;
+			c->dnat |= dnat;
+			return;
+		}
+	}
+	c = NM_PUSH(w->ct, w->n_ct);
+	c->ns = ns;
+	c->orig = *orig;
+	c->trans = *trans;
+	c->snat = snat;
+	c->dnat = dnat;
+}
+
+/* The binding of ns, on the reply path only. */
+static struct path_ct *ct_reply(struct walk *w, const struct nm_netns *ns)
+{
+	size_t i;
+
+	if (!w->reply)
+		return NULL;
+	for (i = 0; i < w->n_ct; i++)
+		if (w->ct[i].ns == ns)
+			return &w->ct[i];
+	return NULL;
+}
+
+/* The reply's address *addr (with its port) is the one a NAT translated to: give it back the
+ * original one. */
+static bool untranslate(struct nm_ip *addr, uint16_t *port, const struct nm_ip *trans,
+			const struct nm_ip *orig, uint16_t orig_port)
+{
+	if (!nm_ip_equal(addr, trans))
+		return false;
+	*addr = *orig;
+	*port = orig_port;
+	return true;
+}
+
+void path_undo_dnat(struct walk *w, const struct nm_netns *ns, const char *ifname,
+		    struct nf_pkt *p, const char *why)
+{
+	struct path_ct *ct = ct_reply(w, ns);
+	struct nf_pkt before = *p;
+
+	if (!ct || !ct->dnat || !untranslate(&p->src, &p->sport, &ct->trans.dst, &ct->orig.dst,
+					     ct->orig.dport))
+		return;
+	path_add_hop(w, PATH_HOP_NAT, ns, ifname, "POSTROUTING", &before, p, "UN-DNAT", true, "%s", why);
+}
+
+void path_undo_snat(struct walk *w, const struct nm_netns *ns, const char *ifname, struct nf_pkt *p)
+{
+	struct path_ct *ct = ct_reply(w, ns);
+	struct nf_pkt before = *p;
+
+	if (!ct || !ct->snat || !untranslate(&p->dst, &p->dport, &ct->trans.src, &ct->orig.src,
+					     ct->orig.sport))
+		return;
+	p->ct_state |= NF_CT_SNAT;
+	path_add_hop(w, PATH_HOP_NAT, ns, ifname, "PREROUTING", &before, p, "UN-SNAT", true,
+		     "conntrack: reply of a connection SNATed here");
+}
+
+/* ---- a hook's verdict ---- */
+
+/* The cause of a drop on the reply path: the fix accepts the established reply. */
+static void reply_dropped(struct walk *w, const struct nm_netns *ns, enum nf_hook hook,
+			  const struct nf_pkt *p, const char *desc)
+{
+	char a1[64], a2[64], ifs[64] = "";
+	const char *chain = hook_upper(hook);
+
+	if (hook == NF_HOOK_FORWARD)
+		snprintf(ifs, sizeof(ifs), "-i %s -o %s ", p->iif ? p->iif : "?", p->oif ? p->oif : "?");
+	else if (hook == NF_HOOK_INPUT || hook == NF_HOOK_PREROUTING)
+		snprintf(ifs, sizeof(ifs), "-i %s ", p->iif ? p->iif : "?");
+	else
+		snprintf(ifs, sizeof(ifs), "-o %s ", p->oif ? p->oif : "?");
+	if (hook == NF_HOOK_PREROUTING)
+		chain = "INPUT";
+	if (hook == NF_HOOK_POSTROUTING)
+		chain = "OUTPUT";
+	path_add_cause(w, DIAG_RETURN_DROPPED, ns, desc, "src", path_ipstr(&p->src, a1, sizeof(a1)),
+		       "dst", path_ipstr(&p->dst, a2, sizeof(a2)), "hook", hook_upper(hook),
+		       "rule", desc, "chain", chain, "ifs", ifs, NULL);
+}
+
+/* The cause of a drop on the way out, by hook. */
+static void dropped(struct walk *w, const struct nm_netns *ns, enum nf_hook hook,
+		    const struct nf_pkt *p, const struct nf_eval_res *res, const char *desc)
+{
+	char a1[64], a2[64];
+	enum diag_id code;
+
+	switch (hook) {
+	case NF_HOOK_FORWARD: code = DIAG_FORWARD_DROP; break;
+	case NF_HOOK_INPUT: code = DIAG_INPUT_DROP; break;
+	case NF_HOOK_PREROUTING: code = DIAG_PREROUTING_DROP; break;
+	default: code = p->iif ? DIAG_FORWARD_DROP : DIAG_OUTPUT_DROP; break;
+	}
+	if (hook == NF_HOOK_POSTROUTING)
+		code = DIAG_OUTPUT_DROP;	/* same fix shape: accept in that chain */
+	path_add_cause(w, code, ns, desc, "src", path_ipstr(&p->src, a1, sizeof(a1)),
+		       "dst", path_ipstr(&p->dst, a2, sizeof(a2)), "hook", hook_upper(hook),
+		       "rule", desc, "iif", p->iif ? p->iif : "?", "oif", p->oif ? p->oif : "?",
+		       "table", res->table ? res->table->name : "filter",
+		       "chain", res->chain && res->chain->base ? res->chain->name : hook_upper(hook),
+		       NULL);
+}
+
+/* Rewrite *p as the NAT verdict of res says. Returns true for source NAT. */
+static bool apply_nat(const struct nm_netns *ns, const struct nf_eval_res *res, struct nf_pkt *p)
+{
+	bool snat = res->nat == NF_ACT_MASQUERADE || res->nat == NF_ACT_SNAT;
+	struct nm_ip a;
+
+	if (res->nat == NF_ACT_MASQUERADE || (snat && !res->nat_addr.family)) {
+		const struct nm_link *ol = p->oif ? nm_find_link(ns, p->oif) : NULL;
+
+		if (path_link_primary(ol, p->src.family, NULL, &a))
+			p->src = a;
+	} else if (snat) {
+		p->src = res->nat_addr;
+		p->src.plen = p->src.family == AF_INET ? 32 : 128;
+	} else if (res->nat == NF_ACT_DNAT) {
+		if (res->nat_addr.family) {
+			p->dst = res->nat_addr;
+			p->dst.plen = p->dst.family == AF_INET ? 32 : 128;
+		}
+		if (res->nat_port)
+			p->dport = res->nat_port;
+	} else if (res->nat == NF_ACT_REDIRECT) {
+		const struct nm_link *il = p->iif ? nm_find_link(ns, p->iif) : NULL;
+
+		if (path_link_primary(il, p->dst.family, NULL, &a))
+			p->dst = a;
+		else
+			nm_ip_parse("127.0.0.1", &p->dst);
+		if (res->nat_port)
+			p->dport = res->nat_port;
+	}
+	if (snat && res->nat_port)
+		p->sport = res->nat_port;
+	return snat;
+}
+
+/* A new connection NATed by the hook: rewrite, bind in conntrack, and say which rule did it. */
+static void nat_hop(struct walk *w, const struct nm_netns *ns, enum nf_hook hook, const char *ifn,
+		    const struct nf_eval_res *res, struct nf_pkt *p)
+{
+	struct nf_pkt before = *p;
+	struct nf_eval_res nr = *res;
+	char *ndesc;
+	bool snat;
+
+	nr.rule = res->nat_rule;
+	nr.table = res->nat_table;
+	nr.chain = res->nat_chain;
+	nr.by_policy = false;
+	ndesc = nf_eval_describe(&nr);
+	snat = apply_nat(ns, res, p);
+	p->ct_state |= snat ? NF_CT_SNAT : NF_CT_DNAT;
+	path_ct_record(w, ns, &before, p, snat, !snat);
+	path_add_hop(w, PATH_HOP_NAT, ns, ifn, hook_upper(hook), &before, p, snat ? "SNAT" : "DNAT",
+		     true, "%s", ndesc);
+	free(ndesc);
+}
+
+void path_run_hook(struct walk *w, const struct nm_netns *ns, enum nf_hook hook, struct nf_pkt *p)
+{
+	struct nf_eval_res res;
+	char *desc;
+	const char *ifn = hook == NF_HOOK_PREROUTING || hook == NF_HOOK_INPUT ? p->iif : p->oif;
+
+	if (!ns->netfilter)
+		return;
+	nf_eval_hook(ns->netfilter, nf_family_of(p), hook, p, ns, &res);
+	if (res.n_chains == 0)
+		return;
+	if (res.n_unsupported)
+		nm_warn(&w->r->notes, &w->r->n_notes,
+			"%s: %d undecodable rule(s) at %s, assumed not to match", ns->label,
+			res.n_unsupported, hook_upper(hook));
+	desc = nf_eval_describe(&res);
+	if (res.verdict == NF_EVAL_DROP) {
+		path_add_hop(w, PATH_HOP_FILTER, ns, ifn, hook_upper(hook), p, NULL, "DROP", false, "%s",
+			     desc);
+		if (w->reply)
+			reply_dropped(w, ns, hook, p, desc);
+		else
+			dropped(w, ns, hook, p, &res, desc);
+		free(desc);
+		return;
+	}
+	if (res.verdict == NF_EVAL_UNKNOWN) {
+		nm_warn(&w->r->notes, &w->r->n_notes, "%s: %s decided by an undecodable rule (%s)",
+			ns->label, hook_upper(hook), desc);
+	}
+	if (res.nat != NF_ACT_CONTINUE && (p->ct_state & NF_CT_NEW))
+		nat_hop(w, ns, hook, ifn, &res, p);
+	else if (res.table && (res.rule || (res.chain && res.chain->policy != NF_POLICY_NONE &&
+					    res.chain->n_rules)))
+		path_add_hop(w, PATH_HOP_FILTER, ns, ifn, hook_upper(hook), p, NULL, "ALLOW", true, "%s",
+			     desc);
+	free(desc);
+}
