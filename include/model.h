@@ -263,6 +263,15 @@ void nm_parallel(size_t n, void (*fn)(size_t i, void *arg), void *arg);
 void nm_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
 void nm_strv_push(char ***v, size_t *n, const char *s);
+void nm_strv_free(char **v, size_t n);
+
+/* Clear each of the n elements of the array v with clear(), then free the array. */
+#define NM_FREE_ARRAY(v, n, clear)				\
+	do {							\
+		for (size_t i_ = 0; i_ < (n); i_++)		\
+			clear(&(v)[i_]);			\
+		free(v);					\
+	} while (0)
 void nm_warn(char ***v, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 struct nm_snapshot *nm_snapshot_new(void);

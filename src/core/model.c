@@ -18,15 +18,6 @@ struct nm_snapshot *nm_snapshot_new(void)
 	return s;
 }
 
-static void strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static void addrs_clear(struct nm_link *l)
 {
 	size_t i;
@@ -120,24 +111,16 @@ void nm_netns_clear(struct nm_netns *ns)
 
 	free(ns->id);
 	free(ns->label);
-	strv_free(ns->names, ns->n_names);
-	strv_free(ns->mounts, ns->n_mounts);
+	nm_strv_free(ns->names, ns->n_names);
+	nm_strv_free(ns->mounts, ns->n_mounts);
 	for (i = 0; i < ns->n_procs; i++)
 		free(ns->procs[i].comm);
 	free(ns->procs);
 	nm_container_free(ns->container);
-	for (i = 0; i < ns->n_links; i++)
-		link_clear(&ns->links[i]);
-	free(ns->links);
-	for (i = 0; i < ns->n_routes; i++)
-		route_clear(&ns->routes[i]);
-	free(ns->routes);
-	for (i = 0; i < ns->n_rules; i++)
-		rule_clear(&ns->rules[i]);
-	free(ns->rules);
-	for (i = 0; i < ns->n_neighs; i++)
-		neigh_clear(&ns->neighs[i]);
-	free(ns->neighs);
+	NM_FREE_ARRAY(ns->links, ns->n_links, link_clear);
+	NM_FREE_ARRAY(ns->routes, ns->n_routes, route_clear);
+	NM_FREE_ARRAY(ns->rules, ns->n_rules, rule_clear);
+	NM_FREE_ARRAY(ns->neighs, ns->n_neighs, neigh_clear);
 	if (ns->netfilter)
 		nf_ruleset_free(ns->netfilter);
 	for (i = 0; i < ns->n_unsupported; i++) {
@@ -145,7 +128,7 @@ void nm_netns_clear(struct nm_netns *ns)
 		free(ns->unsupported[i].raw);
 	}
 	free(ns->unsupported);
-	strv_free(ns->warnings, ns->n_warnings);
+	nm_strv_free(ns->warnings, ns->n_warnings);
 	memset(ns, 0, sizeof(*ns));
 }
 
@@ -162,7 +145,7 @@ void nm_snapshot_free(struct nm_snapshot *s)
 	free(s->hostname);
 	free(s->kernel);
 	free(s->created);
-	strv_free(s->warnings, s->n_warnings);
+	nm_strv_free(s->warnings, s->n_warnings);
 	free(s);
 }
 

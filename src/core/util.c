@@ -91,6 +91,15 @@ void nm_strv_push(char ***v, size_t *n, const char *s)
 	*slot = nm_xstrdup(s);
 }
 
+void nm_strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 void nm_warn(char ***v, size_t *n, const char *fmt, ...)
 {
 	va_list ap;

@@ -162,12 +162,8 @@ void path_result_free(struct path_result *r)
 		free(r->hops[i].kernel_route);
 	}
 	free(r->hops);
-	for (i = 0; i < r->n_causes; i++)
-		diag_cause_clear(&r->causes[i]);
-	free(r->causes);
-	for (i = 0; i < r->n_notes; i++)
-		free(r->notes[i]);
-	free(r->notes);
+	NM_FREE_ARRAY(r->causes, r->n_causes, diag_cause_clear);
+	nm_strv_free(r->notes, r->n_notes);
 	free(r->summary);
 	free(r->src_label);
 	free(r->leave_ifname);

@@ -609,7 +609,7 @@ void trace_nft_stop(struct trace_nft *t)
 		return;
 	for (i = 0; i < t->n; i++)
 		close_ns(t, &t->ns[i]);
-	TRACE_FREE_ARRAY(t->ev, t->n_ev, trace_nft_event_clear);
+	NM_FREE_ARRAY(t->ev, t->n_ev, trace_nft_event_clear);
 	free(t->ns);
 	free(t);
 }

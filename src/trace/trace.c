@@ -198,7 +198,7 @@ static void run_collect(struct run *x, const struct nm_snapshot *s)
 		    -EPERM)
 			break;
 	follow_conntrack(r, all, n_all);
-	TRACE_FREE_ARRAY(all, n_all, trace_ct_clear);
+	NM_FREE_ARRAY(all, n_all, trace_ct_clear);
 	trace_nft_read(x->nft, &r->notes, &r->n_notes);
 	trace_drop_read(x->dm);
 
@@ -269,12 +269,7 @@ static void hop_clear(struct trace_hop *h)
 	free(h->ifname);
 	free(h->nat_rule);
 	free(h->nat_ct);
-	TRACE_FREE_ARRAY(h->rules, h->n_rules, trace_rule_clear);
-}
-
-static void str_clear(char **s)
-{
-	free(*s);
+	NM_FREE_ARRAY(h->rules, h->n_rules, trace_rule_clear);
 }
 
 void trace_result_free(struct trace_result *r)
@@ -284,10 +279,10 @@ void trace_result_free(struct trace_result *r)
 	free(r->summary);
 	free(r->src_label);
 	free(r->ident.forms);
-	TRACE_FREE_ARRAY(r->hops, r->n_hops, hop_clear);
-	TRACE_FREE_ARRAY(r->causes, r->n_causes, diag_cause_clear);
-	TRACE_FREE_ARRAY(r->cts, r->n_cts, trace_ct_clear);
-	TRACE_FREE_ARRAY(r->notes, r->n_notes, str_clear);
+	NM_FREE_ARRAY(r->hops, r->n_hops, hop_clear);
+	NM_FREE_ARRAY(r->causes, r->n_causes, diag_cause_clear);
+	NM_FREE_ARRAY(r->cts, r->n_cts, trace_ct_clear);
+	nm_strv_free(r->notes, r->n_notes);
 	free(r->nft_drop_netns);
 	trace_rule_clear(&r->nft_drop);
 	free(r->drop_unavailable);

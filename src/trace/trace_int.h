@@ -53,14 +53,6 @@ static inline bool trace_is_icmp(uint8_t proto)
 	return trace_family_find(TRACE_BY_ICMP, proto) != NULL;
 }
 
-/* Clear each of the n elements of the array v with clear(), then free the array. */
-#define TRACE_FREE_ARRAY(v, n, clear)				\
-	do {							\
-		for (size_t i_ = 0; i_ < (n); i_++)		\
-			clear(&(v)[i_]);			\
-		free(v);					\
-	} while (0)
-
 static inline uint16_t trace_rd16(const uint8_t *p)
 {
 	return (uint16_t)((p[0] << 8) | p[1]);

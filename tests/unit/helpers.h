@@ -72,15 +72,6 @@ static inline struct nm_ip th_ip(const char *s)
 	return ip;
 }
 
-static inline void th_strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* A namespace added by hand: id net:INO, the label given (NULL: none yet), sysctls unknown
  * but for ip_forward (on in the namespace nsmap runs in). */
 static inline struct nm_netns *th_add_ns(struct nm_snapshot *s, unsigned long ino, const char *label,

@@ -308,7 +308,7 @@ static void test_attach(void **state)
 	assert_non_null(strstr(cause.evidence, "nft trace: host ip filter FORWARD policy drop"));
 	for (i = 0; i < 5; i++)
 		trace_nft_event_clear(&ev[i]);
-	TRACE_FREE_ARRAY(hops[0].rules, hops[0].n_rules, trace_rule_clear);
+	NM_FREE_ARRAY(hops[0].rules, hops[0].n_rules, trace_rule_clear);
 	free(r.nft_drop_netns);
 	trace_rule_clear(&r.nft_drop);
 	free_result(&r);
