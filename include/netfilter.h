@@ -308,17 +308,11 @@ struct nf_ruleset {
 
 /* ---- accessors (never NULL-deref; return NULL / "?" when not found) ---- */
 const char *nf_family_name(unsigned int family);	/* "ip", "ip6", "inet", ... */
-int nf_family_parse(const char *s);			/* -1 if unknown */
 const char *nf_backend_name(enum nf_backend b);		/* "nft", "iptables-nft", "iptables-legacy" */
-int nf_backend_parse(const char *s);
 const char *nf_hook_name(enum nf_hook h);		/* "prerouting", ... ; "none" */
-int nf_hook_parse(const char *s);
 const char *nf_match_kind_name(enum nf_match_kind k);	/* "iif", "saddr", ... */
-int nf_match_kind_parse(const char *s);
 const char *nf_action_kind_name(enum nf_action_kind k);	/* "accept", "jump", "dnat", ... */
-int nf_action_kind_parse(const char *s);
 const char *nf_field_name(enum nf_field f);
-int nf_field_parse(const char *s);
 const char *nf_policy_name(enum nf_policy p);		/* "accept", "drop", "none" */
 
 struct nf_table *nf_table_find(const struct nf_ruleset *rs, unsigned int family, const char *name);

@@ -16,7 +16,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
-#include "nf_int.h"
+#include "nf.h"
 
 #define LEGACY_INFO_LEN 84
 #define IPT_SO_GET_INFO 64

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* nf_json.c - the "netfilter" object of the snapshot: ruleset <-> JSON, exact round trip. */
+/* json.c - the "netfilter" object of the snapshot: ruleset <-> JSON, exact round trip. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "nf_int.h"
+#include "nf.h"
 #include "jsonutil.h"
 
 /* ---- writing: a field is written only when it differs from its zero/default value ---- */
@@ -362,7 +362,7 @@ static size_t get_fields(const json_t *o, enum nf_field *f, struct jerr *e)
 	if (!json_is_array(a))
 		return 0;
 	json_array_foreach(a, i, v) {
-		int x = nf_field_parse(json_string_value(v));
+		int x = nf_parse(NF_NAMES_FIELD, json_string_value(v));
 
 		if (x < 0 || n >= NF_MAX_KEY_FIELDS) {
 			fail(e, "netfilter: bad key field");
@@ -385,7 +385,7 @@ static int dir_parse(const char *s)
 
 static void match_from(const json_t *o, struct nf_match *m, struct jerr *e)
 {
-	int k = nf_match_kind_parse(json_string_value(json_object_get(o, "kind")));
+	int k = nf_parse(NF_NAMES_MATCH, json_string_value(json_object_get(o, "kind")));
 	const json_t *a, *v;
 	size_t i;
 
@@ -432,7 +432,7 @@ static void match_from(const json_t *o, struct nf_match *m, struct jerr *e)
 
 static void action_from(const json_t *o, struct nf_action *a, struct jerr *e)
 {
-	int k = nf_action_kind_parse(json_string_value(json_object_get(o, "kind")));
+	int k = nf_parse(NF_NAMES_ACTION, json_string_value(json_object_get(o, "kind")));
 
 	if (k < 0) {
 		fail(e, "netfilter: unknown action kind");
@@ -498,7 +498,7 @@ static void chain_from(const json_t *o, struct nf_chain *c, struct jerr *e)
 	c->policy = NF_POLICY_NONE;
 	if (c->base) {
 		p = json_string_value(json_object_get(o, "hook"));
-		h = p ? nf_hook_parse(p) : -1;
+		h = p ? nf_parse(NF_NAMES_HOOK, p) : -1;
 		/* "none" is what the writer says for a hook the model does not know (netdev
 		 * ingress...): a name is required, not a modelled hook */
 		if (!p || (h < 0 && strcmp(p, "none")))
@@ -572,8 +572,8 @@ int nf_ruleset_from_json(const json_t *j, struct nf_ruleset **out, char *err, si
 		fail(&e, "netfilter: \"tables\": expected an array");
 	json_array_foreach(tables, i, t) {
 		struct nf_table *nt = NM_PUSH(rs->tables, rs->n_tables);
-		int fam = nf_family_parse(json_string_value(json_object_get(t, "family")));
-		int be = nf_backend_parse(json_string_value(json_object_get(t, "backend")));
+		int fam = nf_parse(NF_NAMES_FAMILY, json_string_value(json_object_get(t, "family")));
+		int be = nf_parse(NF_NAMES_BACKEND, json_string_value(json_object_get(t, "backend")));
 
 		if (fam < 0 || be < 0)
 			fail(&e, "netfilter: table with bad family or backend");

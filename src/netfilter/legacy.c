@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nf_int.h"
+#include "nf.h"
 
 #define INFO_LEN 84		/* struct ipt_getinfo / ip6t_getinfo */
 #define XT_HDR 32		/* xt_entry_match / xt_entry_target header */

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "nf_nft.h"
+#include "nf.h"
 
 static void ip_text(struct nf_buf *b, const struct nm_ip *ip, bool with_plen)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* nf_xt.c - xtables matches/targets by (name, revision, family): iptables-save text + model. */
+/* xt.c - the iptables view of a rule: xtables matches and targets by (name, revision, family) -> iptables-save text + model. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -7,184 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "nf_int.h"
-
-/* ---- small helpers ---- */
-
-void nf_buf_puts(struct nf_buf *b, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->s = nm_xrealloc(b->s, cap, 1);
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n + 1);
-	b->len += n;
-}
-
-void nf_buf_printf(struct nf_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	if (!s)
-		abort();
-	nf_buf_puts(b, s);
-	free(s);
-}
-
-char *nf_buf_steal(struct nf_buf *b)
-{
-	char *s = b->s ? b->s : nm_xstrdup("");
-
-	b->s = NULL;
-	b->len = b->cap = 0;
-	return s;
-}
-
-void nf_buf_free(struct nf_buf *b)
-{
-	free(b->s);
-	b->s = NULL;
-	b->len = b->cap = 0;
-}
-
-void nf_buf_save_string(struct nf_buf *b, const char *s)
-{
-	static const char bare[] = "_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-	size_t n = strspn(s, bare);
-	char c[3] = { '\\', 0, 0 };
-
-	if (n > 0 && s[n] == '\0') {
-		nf_buf_puts(b, " ");
-		nf_buf_puts(b, s);
-		return;
-	}
-	nf_buf_puts(b, " \"");
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\' || *s == '\'') {
-			c[1] = *s;
-			nf_buf_puts(b, c);
-		} else {
-			char one[2] = { *s, 0 };
-
-			nf_buf_puts(b, one);
-		}
-	}
-	nf_buf_puts(b, "\"");
-}
-
-void nf_buf_hex(struct nf_buf *b, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		nf_buf_printf(b, "%02x", p[i]);
-}
-
-char *nf_hex(const void *data, size_t len)
-{
-	struct nf_buf b = { 0 };
-
-	nf_buf_hex(&b, data, len);
-	return nf_buf_steal(&b);
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-long nf_unhex(const char *s, uint8_t **out)
-{
-	size_t n = strlen(s), i;
-	uint8_t *p;
-
-	*out = NULL;
-	if (n % 2)
-		return -1;
-	p = nm_xcalloc(n / 2 + 1, 1);
-	for (i = 0; i < n / 2; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0) {
-			free(p);
-			return -1;
-		}
-		p[i] = (uint8_t)(hi << 4 | lo);
-	}
-	*out = p;
-	return (long)(n / 2);
-}
-
-int nf_mask_plen(const uint8_t *mask, size_t len)
-{
-	size_t i;
-	int plen = 0;
-	bool ended = false;
-
-	for (i = 0; i < len; i++) {
-		int bit;
-
-		for (bit = 7; bit >= 0; bit--) {
-			if (mask[i] & (1 << bit)) {
-				if (ended)
-					return -1;
-				plen++;
-			} else {
-				ended = true;
-			}
-		}
-	}
-	return plen;
-}
-
-struct nf_match *nf_rule_add_match(struct nf_rule *r, enum nf_match_kind k, bool invert)
-{
-	struct nf_match *m = NM_PUSH(r->matches, r->n_matches);
-
-	m->kind = k;
-	m->invert = invert;
-	m->icmp_type = -1;
-	m->icmp_code = -1;
-	return m;
-}
-
-void nf_rule_add_unsupported(struct nf_rule *r, const char *text, const char *raw)
-{
-	struct nf_match *m = nf_rule_add_match(r, NF_MATCH_UNSUPPORTED, false);
-
-	m->text = text ? nm_xstrdup(text) : NULL;
-	m->raw = raw ? nm_xstrdup(raw) : NULL;
-	r->unsupported = true;
-}
-
-/* nft ct state bits: INVALID 1, ESTABLISHED 2, RELATED 4, NEW 8, UNTRACKED 0x40 */
-uint32_t nf_ct_from_nft(uint32_t v)
-{
-	return (v & 0x0f) | ((v & 0x40) ? NF_CT_UNTRACKED : 0);
-}
-
-uint32_t nf_ct_to_nft(uint32_t v)
-{
-	return (v & 0x0f) | ((v & NF_CT_UNTRACKED) ? 0x40 : 0);
-}
+#include "nf.h"
 
 static uint16_t get_be16(const uint8_t *p)
 {
@@ -209,18 +32,32 @@ void nf_ipt_free(struct nf_ipt *ipt)
 	memset(ipt, 0, sizeof(*ipt));
 }
 
-struct nf_xt_item *nf_ipt_add_item(struct nf_ipt *ipt, const char *name, uint8_t rev,
-				   const void *info, size_t len)
+static void item_set(struct nf_xt_item *it, const char *name, uint8_t rev, const void *info,
+		     size_t len)
 {
-	struct nf_xt_item *it = NM_PUSH(ipt->items, ipt->n_items);
-
+	free(it->info);
 	snprintf(it->name, sizeof(it->name), "%s", name);
 	it->rev = rev;
 	it->info = nm_xcalloc(len + 1, 1);
 	if (len)
 		memcpy(it->info, info, len);
 	it->len = len;
+}
+
+struct nf_xt_item *nf_ipt_add_item(struct nf_ipt *ipt, const char *name, uint8_t rev,
+				   const void *info, size_t len)
+{
+	struct nf_xt_item *it = NM_PUSH(ipt->items, ipt->n_items);
+
+	item_set(it, name, rev, info, len);
 	return it;
+}
+
+void nf_ipt_set_target(struct nf_ipt *ipt, const char *name, uint8_t rev, const void *info,
+		       size_t len)
+{
+	item_set(&ipt->target, name, rev, info, len);
+	ipt->verdict = NF_IPT_TARGET;
 }
 
 struct xt_ctx {
