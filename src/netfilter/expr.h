@@ -47,10 +47,20 @@ struct nf_vpol {
 	bool closed;		/* attributes beyond the table are refused, not skipped */
 };
 
-/* max of a table; fails to compile if the table outgrows the tb[] arrays */
+/*
+ * A policy is written as its attributes, each as NF_ATTR(KIND, NFTA_...) (KIND: U32, STR,
+ * VALUE, ... of enum nf_vkind) or NF_NEST(NFTA_..., &policy of the nest):
+ *   NF_POLICY("chain hook", 0, NF_ATTR(U32, NFTA_HOOK_HOOKNUM), NF_ATTR(STR, NFTA_HOOK_DEV))
+ * req: the bits of the mandatory attribute types. Its max fails to compile if the table
+ * outgrows the tb[] arrays.
+ */
+#define NF_ATTR(kind, type) [type] = { NF_V_##kind, NULL }
+#define NF_NEST(type, pol) [type] = { NF_V_NEST, pol }
+#define NF_ATTRS(...) ((const struct nf_vattr[]){ __VA_ARGS__ })
 #define NF_VMAX(arr) \
 	((uint16_t)(ARRAY_SIZE(arr) - 1 + 0 * sizeof(char[ARRAY_SIZE(arr) <= NF_V_TB_SIZE ? 1 : -1])))
-#define NF_VPOL(name, arr, req) { name, arr, NF_VMAX(arr), req, false }
+#define NF_VPOL(name, arr, req, closed) { name, arr, NF_VMAX(arr), req, closed }
+#define NF_POLICY(name, req, ...) NF_VPOL(name, NF_ATTRS(__VA_ARGS__), req, false)
 
 /* ---- the table (expr.c) ---- */
 
@@ -68,7 +78,8 @@ struct nf_expr_ops {
 	struct nf_vpol policy;
 	void (*decode)(struct nf_rctx *c, const struct nftnl_expr *e);
 };
-#define NF_EXPR_OPS(nm, attrs, fn) { .name = nm, .policy = NF_VPOL(nm, attrs, 0), .decode = fn }
+/* The ops of expression nm: decoder fn (or NULL), then its attributes (NF_ATTR...). */
+#define NF_EXPR_OPS(nm, fn, ...) { .name = nm, .policy = NF_POLICY(nm, 0, __VA_ARGS__), .decode = fn }
 
 /* NULL when libnftnl does not know the name (it would refuse the rule). */
 const struct nf_expr_ops *nf_expr_find(const char *name);

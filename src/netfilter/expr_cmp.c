@@ -444,19 +444,10 @@ static void decode_range(struct nf_rctx *c, const struct nftnl_expr *e)
 	emit_cmp(c, g, op == NFT_RANGE_NEQ ? NFT_CMP_NEQ : NFT_CMP_EQ, from, 2, to);
 }
 
-/* ---- ops ---- */
+/* ---- ops: name, decoder, the attributes the validator accepts ---- */
 
-static const struct nf_vattr cmp_attrs[] = {
-	[NFTA_CMP_SREG] = { NF_V_U32 },
-	[NFTA_CMP_OP] = { NF_V_U32 },
-	[NFTA_CMP_DATA] = { NF_V_VALUE },
-};
-static const struct nf_vattr range_attrs[] = {
-	[NFTA_RANGE_SREG] = { NF_V_U32 },
-	[NFTA_RANGE_OP] = { NF_V_U32 },
-	[NFTA_RANGE_FROM_DATA] = { NF_V_VALUE },
-	[NFTA_RANGE_TO_DATA] = { NF_V_VALUE },
-};
-
-const struct nf_expr_ops nf_expr_cmp = NF_EXPR_OPS("cmp", cmp_attrs, decode_cmp);
-const struct nf_expr_ops nf_expr_range = NF_EXPR_OPS("range", range_attrs, decode_range);
+const struct nf_expr_ops nf_expr_cmp = NF_EXPR_OPS("cmp", decode_cmp, NF_ATTR(U32, NFTA_CMP_SREG),
+	NF_ATTR(U32, NFTA_CMP_OP), NF_ATTR(VALUE, NFTA_CMP_DATA));
+const struct nf_expr_ops nf_expr_range = NF_EXPR_OPS("range", decode_range,
+	NF_ATTR(U32, NFTA_RANGE_SREG), NF_ATTR(U32, NFTA_RANGE_OP),
+	NF_ATTR(VALUE, NFTA_RANGE_FROM_DATA), NF_ATTR(VALUE, NFTA_RANGE_TO_DATA));

@@ -263,15 +263,22 @@ static void decode_meta(struct nf_rctx *c, const struct nftnl_expr *e)
 		g->key = nf_expr_u32(e, NFTNL_EXPR_META_KEY, 0);
 }
 
+/* The register a payload or ct expression loads; without dreg it is a set statement, which is
+ * shown raw (NULL). */
+static struct nf_reg *dreg_load(struct nf_rctx *c, const struct nftnl_expr *e, uint16_t dreg_attr,
+				enum nf_src kind)
+{
+	if (!nftnl_expr_is_set(e, dreg_attr)) {
+		nf_expr_unsupported(c, e);
+		return NULL;
+	}
+	return load(c, nftnl_expr_get_u32(e, dreg_attr), kind);
+}
+
 static void decode_payload(struct nf_rctx *c, const struct nftnl_expr *e)
 {
-	struct nf_reg *g;
+	struct nf_reg *g = dreg_load(c, e, NFTNL_EXPR_PAYLOAD_DREG, NF_SRC_PAYLOAD);
 
-	if (!nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_DREG)) {
-		nf_expr_unsupported(c, e);	/* payload set */
-		return;
-	}
-	g = load(c, nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG), NF_SRC_PAYLOAD);
 	if (g) {
 		g->base = nf_expr_u32(e, NFTNL_EXPR_PAYLOAD_BASE, 0);
 		g->offset = nf_expr_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, 0);
@@ -281,13 +288,8 @@ static void decode_payload(struct nf_rctx *c, const struct nftnl_expr *e)
 
 static void decode_ct(struct nf_rctx *c, const struct nftnl_expr *e)
 {
-	struct nf_reg *g;
+	struct nf_reg *g = dreg_load(c, e, NFTNL_EXPR_CT_DREG, NF_SRC_CT);
 
-	if (!nftnl_expr_is_set(e, NFTNL_EXPR_CT_DREG)) {
-		nf_expr_unsupported(c, e);	/* ct set */
-		return;
-	}
-	g = load(c, nftnl_expr_get_u32(e, NFTNL_EXPR_CT_DREG), NF_SRC_CT);
 	if (g) {
 		g->key = nf_expr_u32(e, NFTNL_EXPR_CT_KEY, 0);
 		g->has_dir = nftnl_expr_is_set(e, NFTNL_EXPR_CT_DIR);
@@ -356,52 +358,23 @@ static void decode_bitwise(struct nf_rctx *c, const struct nftnl_expr *e)
 	*d = tmp;
 }
 
-/* ---- ops ---- */
+/* ---- ops: name, decoder, the attributes the validator accepts ---- */
 
-static const struct nf_vattr meta_attrs[] = {
-	[NFTA_META_DREG] = { NF_V_U32 },
-	[NFTA_META_KEY] = { NF_V_U32 },
-	[NFTA_META_SREG] = { NF_V_U32 },
-};
-static const struct nf_vattr payload_attrs[] = {
-	[NFTA_PAYLOAD_DREG] = { NF_V_U32 },
-	[NFTA_PAYLOAD_BASE] = { NF_V_U32 },
-	[NFTA_PAYLOAD_OFFSET] = { NF_V_U32 },
-	[NFTA_PAYLOAD_LEN] = { NF_V_U32 },
-	[NFTA_PAYLOAD_SREG] = { NF_V_U32 },
-	[NFTA_PAYLOAD_CSUM_TYPE] = { NF_V_U32 },
-	[NFTA_PAYLOAD_CSUM_OFFSET] = { NF_V_U32 },
-	[NFTA_PAYLOAD_CSUM_FLAGS] = { NF_V_U32 },
-};
-static const struct nf_vattr ct_attrs[] = {
-	[NFTA_CT_DREG] = { NF_V_U32 },
-	[NFTA_CT_KEY] = { NF_V_U32 },
-	[NFTA_CT_DIRECTION] = { NF_V_U8 },
-	[NFTA_CT_SREG] = { NF_V_U32 },
-};
-static const struct nf_vattr fib_attrs[] = {
-	[NFTA_FIB_DREG] = { NF_V_U32 },
-	[NFTA_FIB_RESULT] = { NF_V_U32 },
-	[NFTA_FIB_FLAGS] = { NF_V_U32 },
-};
-static const struct nf_vattr immediate_attrs[] = {
-	[NFTA_IMMEDIATE_DREG] = { NF_V_U32 },
-	[NFTA_IMMEDIATE_DATA] = { NF_V_VDATA },
-};
-static const struct nf_vattr bitwise_attrs[] = {
-	[NFTA_BITWISE_SREG] = { NF_V_U32 },
-	[NFTA_BITWISE_DREG] = { NF_V_U32 },
-	[NFTA_BITWISE_LEN] = { NF_V_U32 },
-	[NFTA_BITWISE_MASK] = { NF_V_VALUE },
-	[NFTA_BITWISE_XOR] = { NF_V_VALUE },
-	[NFTA_BITWISE_OP] = { NF_V_U32 },
-	[NFTA_BITWISE_DATA] = { NF_V_VALUE },
-};
-
-const struct nf_expr_ops nf_expr_meta = NF_EXPR_OPS("meta", meta_attrs, decode_meta);
-const struct nf_expr_ops nf_expr_payload = NF_EXPR_OPS("payload", payload_attrs, decode_payload);
-const struct nf_expr_ops nf_expr_ct = NF_EXPR_OPS("ct", ct_attrs, decode_ct);
-const struct nf_expr_ops nf_expr_fib = NF_EXPR_OPS("fib", fib_attrs, decode_fib);
-const struct nf_expr_ops nf_expr_immediate = NF_EXPR_OPS("immediate", immediate_attrs,
-							 decode_immediate);
-const struct nf_expr_ops nf_expr_bitwise = NF_EXPR_OPS("bitwise", bitwise_attrs, decode_bitwise);
+const struct nf_expr_ops nf_expr_bitwise = NF_EXPR_OPS("bitwise", decode_bitwise,
+	NF_ATTR(U32, NFTA_BITWISE_SREG), NF_ATTR(U32, NFTA_BITWISE_DREG),
+	NF_ATTR(U32, NFTA_BITWISE_LEN), NF_ATTR(VALUE, NFTA_BITWISE_MASK),
+	NF_ATTR(VALUE, NFTA_BITWISE_XOR), NF_ATTR(U32, NFTA_BITWISE_OP),
+	NF_ATTR(VALUE, NFTA_BITWISE_DATA));
+const struct nf_expr_ops nf_expr_ct = NF_EXPR_OPS("ct", decode_ct, NF_ATTR(U32, NFTA_CT_DREG),
+	NF_ATTR(U32, NFTA_CT_KEY), NF_ATTR(U8, NFTA_CT_DIRECTION), NF_ATTR(U32, NFTA_CT_SREG));
+const struct nf_expr_ops nf_expr_fib = NF_EXPR_OPS("fib", decode_fib, NF_ATTR(U32, NFTA_FIB_DREG),
+	NF_ATTR(U32, NFTA_FIB_RESULT), NF_ATTR(U32, NFTA_FIB_FLAGS));
+const struct nf_expr_ops nf_expr_immediate = NF_EXPR_OPS("immediate", decode_immediate,
+	NF_ATTR(U32, NFTA_IMMEDIATE_DREG), NF_ATTR(VDATA, NFTA_IMMEDIATE_DATA));
+const struct nf_expr_ops nf_expr_meta = NF_EXPR_OPS("meta", decode_meta,
+	NF_ATTR(U32, NFTA_META_DREG), NF_ATTR(U32, NFTA_META_KEY), NF_ATTR(U32, NFTA_META_SREG));
+const struct nf_expr_ops nf_expr_payload = NF_EXPR_OPS("payload", decode_payload,
+	NF_ATTR(U32, NFTA_PAYLOAD_DREG), NF_ATTR(U32, NFTA_PAYLOAD_BASE),
+	NF_ATTR(U32, NFTA_PAYLOAD_OFFSET), NF_ATTR(U32, NFTA_PAYLOAD_LEN),
+	NF_ATTR(U32, NFTA_PAYLOAD_SREG), NF_ATTR(U32, NFTA_PAYLOAD_CSUM_TYPE),
+	NF_ATTR(U32, NFTA_PAYLOAD_CSUM_OFFSET), NF_ATTR(U32, NFTA_PAYLOAD_CSUM_FLAGS));

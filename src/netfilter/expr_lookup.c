@@ -115,12 +115,9 @@ static void decode_lookup(struct nf_rctx *c, const struct nftnl_expr *e)
 	c->ipt_bad++;
 }
 
-static const struct nf_vattr lookup_attrs[] = {
-	[NFTA_LOOKUP_SET] = { NF_V_STR },
-	[NFTA_LOOKUP_SREG] = { NF_V_U32 },
-	[NFTA_LOOKUP_DREG] = { NF_V_U32 },
-	[NFTA_LOOKUP_SET_ID] = { NF_V_U32 },
-	[NFTA_LOOKUP_FLAGS] = { NF_V_U32 },
-};
+/* ---- ops: name, decoder, the attributes the validator accepts ---- */
 
-const struct nf_expr_ops nf_expr_lookup = NF_EXPR_OPS("lookup", lookup_attrs, decode_lookup);
+const struct nf_expr_ops nf_expr_lookup = NF_EXPR_OPS("lookup", decode_lookup,
+	NF_ATTR(STR, NFTA_LOOKUP_SET), NF_ATTR(U32, NFTA_LOOKUP_SREG),
+	NF_ATTR(U32, NFTA_LOOKUP_DREG), NF_ATTR(U32, NFTA_LOOKUP_SET_ID),
+	NF_ATTR(U32, NFTA_LOOKUP_FLAGS));

@@ -148,26 +148,15 @@ static void decode_nat(struct nf_rctx *c, const struct nftnl_expr *e)
 	nat_done(c, &b, nf_expr_u32(e, NFTNL_EXPR_NAT_FLAGS, 0));
 }
 
-static const struct nf_vattr nat_attrs[] = {
-	[NFTA_NAT_TYPE] = { NF_V_U32 },
-	[NFTA_NAT_FAMILY] = { NF_V_U32 },
-	[NFTA_NAT_REG_ADDR_MIN] = { NF_V_U32 },
-	[NFTA_NAT_REG_ADDR_MAX] = { NF_V_U32 },
-	[NFTA_NAT_REG_PROTO_MIN] = { NF_V_U32 },
-	[NFTA_NAT_REG_PROTO_MAX] = { NF_V_U32 },
-	[NFTA_NAT_FLAGS] = { NF_V_U32 },
-};
-static const struct nf_vattr masq_attrs[] = {
-	[NFTA_MASQ_FLAGS] = { NF_V_U32 },
-	[NFTA_MASQ_REG_PROTO_MIN] = { NF_V_U32 },
-	[NFTA_MASQ_REG_PROTO_MAX] = { NF_V_U32 },
-};
-static const struct nf_vattr redir_attrs[] = {
-	[NFTA_REDIR_REG_PROTO_MIN] = { NF_V_U32 },
-	[NFTA_REDIR_REG_PROTO_MAX] = { NF_V_U32 },
-	[NFTA_REDIR_FLAGS] = { NF_V_U32 },
-};
+/* ---- ops: name, decoder, the attributes the validator accepts ---- */
 
-const struct nf_expr_ops nf_expr_nat = NF_EXPR_OPS("nat", nat_attrs, decode_nat);
-const struct nf_expr_ops nf_expr_masq = NF_EXPR_OPS("masq", masq_attrs, decode_masq);
-const struct nf_expr_ops nf_expr_redir = NF_EXPR_OPS("redir", redir_attrs, decode_redir);
+const struct nf_expr_ops nf_expr_masq = NF_EXPR_OPS("masq", decode_masq,
+	NF_ATTR(U32, NFTA_MASQ_FLAGS), NF_ATTR(U32, NFTA_MASQ_REG_PROTO_MIN),
+	NF_ATTR(U32, NFTA_MASQ_REG_PROTO_MAX));
+const struct nf_expr_ops nf_expr_nat = NF_EXPR_OPS("nat", decode_nat, NF_ATTR(U32, NFTA_NAT_TYPE),
+	NF_ATTR(U32, NFTA_NAT_FAMILY), NF_ATTR(U32, NFTA_NAT_REG_ADDR_MIN),
+	NF_ATTR(U32, NFTA_NAT_REG_ADDR_MAX), NF_ATTR(U32, NFTA_NAT_REG_PROTO_MIN),
+	NF_ATTR(U32, NFTA_NAT_REG_PROTO_MAX), NF_ATTR(U32, NFTA_NAT_FLAGS));
+const struct nf_expr_ops nf_expr_redir = NF_EXPR_OPS("redir", decode_redir,
+	NF_ATTR(U32, NFTA_REDIR_REG_PROTO_MIN), NF_ATTR(U32, NFTA_REDIR_REG_PROTO_MAX),
+	NF_ATTR(U32, NFTA_REDIR_FLAGS));

@@ -37,148 +37,66 @@ static void decode_first_attr_load(struct nf_rctx *c, const struct nftnl_expr *e
 	opaque_load(c, e, NFTNL_EXPR_BASE);
 }
 
-static const struct nf_vattr byteorder_attrs[] = {
-	[NFTA_BYTEORDER_SREG] = { NF_V_U32 },
-	[NFTA_BYTEORDER_DREG] = { NF_V_U32 },
-	[NFTA_BYTEORDER_OP] = { NF_V_U32 },
-	[NFTA_BYTEORDER_LEN] = { NF_V_U32 },
-	[NFTA_BYTEORDER_SIZE] = { NF_V_U32 },
-};
-static const struct nf_vattr hash_attrs[] = {
-	[NFTA_HASH_SREG] = { NF_V_U32 },
-	[NFTA_HASH_DREG] = { NF_V_U32 },
-	[NFTA_HASH_LEN] = { NF_V_U32 },
-	[NFTA_HASH_MODULUS] = { NF_V_U32 },
-	[NFTA_HASH_SEED] = { NF_V_U32 },
-	[NFTA_HASH_OFFSET] = { NF_V_U32 },
-	[NFTA_HASH_TYPE] = { NF_V_U32 },
-	[NFTA_HASH_SET_NAME] = { NF_V_STR },
-	[NFTA_HASH_SET_ID] = { NF_V_U32 },
-};
-static const struct nf_vattr numgen_attrs[] = {
-	[NFTA_NG_DREG] = { NF_V_U32 },
-	[NFTA_NG_MODULUS] = { NF_V_U32 },
-	[NFTA_NG_TYPE] = { NF_V_U32 },
-	[NFTA_NG_OFFSET] = { NF_V_U32 },
-	[NFTA_NG_SET_NAME] = { NF_V_STR },
-	[NFTA_NG_SET_ID] = { NF_V_U32 },
-};
-static const struct nf_vattr exthdr_attrs[] = {
-	[NFTA_EXTHDR_DREG] = { NF_V_U32 },
-	[NFTA_EXTHDR_TYPE] = { NF_V_U8 },
-	[NFTA_EXTHDR_OFFSET] = { NF_V_U32 },
-	[NFTA_EXTHDR_LEN] = { NF_V_U32 },
-	[NFTA_EXTHDR_FLAGS] = { NF_V_U32 },
-	[NFTA_EXTHDR_OP] = { NF_V_U32 },
-	[NFTA_EXTHDR_SREG] = { NF_V_U32 },
-};
-static const struct nf_vattr rt_attrs[] = {
-	[NFTA_RT_DREG] = { NF_V_U32 },
-	[NFTA_RT_KEY] = { NF_V_U32 },
-};
-static const struct nf_vattr socket_attrs[] = {
-	[NFTA_SOCKET_KEY] = { NF_V_U32 },
-	[NFTA_SOCKET_DREG] = { NF_V_U32 },
-	[NFTA_SOCKET_LEVEL] = { NF_V_U32 },
-};
-static const struct nf_vattr osf_attrs[] = {
-	[NFTA_OSF_DREG] = { NF_V_U32 },
-	[NFTA_OSF_TTL] = { NF_V_U8 },
-	[NFTA_OSF_FLAGS] = { NF_V_U32 },
-};
-static const struct nf_vattr xfrm_attrs[] = {
-	[NFTA_XFRM_DREG] = { NF_V_U32 },
-	[NFTA_XFRM_KEY] = { NF_V_U32 },
-	[NFTA_XFRM_DIR] = { NF_V_U8 },
-	[NFTA_XFRM_SPNUM] = { NF_V_U32 },
-};
+/* ---- ops: those loads, and statements and objects without a decoder (NULL: shown raw) ---- */
 
-/* statements and objects: no decoder, the rule shows them raw */
-static const struct nf_vattr connlimit_attrs[] = {
-	[NFTA_CONNLIMIT_COUNT] = { NF_V_U32 },
-	[NFTA_CONNLIMIT_FLAGS] = { NF_V_U32 },
-};
-static const struct nf_vattr dup_attrs[] = {
-	[NFTA_DUP_SREG_ADDR] = { NF_V_U32 },
-	[NFTA_DUP_SREG_DEV] = { NF_V_U32 },
-};
-static const struct nf_vattr dynset_attrs[] = {
-	[NFTA_DYNSET_SET_NAME] = { NF_V_STR },
-	[NFTA_DYNSET_SET_ID] = { NF_V_U32 },
-	[NFTA_DYNSET_OP] = { NF_V_U32 },
-	[NFTA_DYNSET_SREG_KEY] = { NF_V_U32 },
-	[NFTA_DYNSET_SREG_DATA] = { NF_V_U32 },
-	[NFTA_DYNSET_TIMEOUT] = { NF_V_U64 },
-	[NFTA_DYNSET_EXPR] = { NF_V_EXPR },
-	[NFTA_DYNSET_FLAGS] = { NF_V_U32 },
-	[NFTA_DYNSET_EXPRESSIONS] = { NF_V_EXPRS },
-};
-static const struct nf_vattr flow_offload_attrs[] = {
-	[NFTA_FLOW_TABLE_NAME] = { NF_V_STR },
-};
-static const struct nf_vattr fwd_attrs[] = {
-	[NFTA_FWD_SREG_DEV] = { NF_V_U32 },
-	[NFTA_FWD_SREG_ADDR] = { NF_V_U32 },
-	[NFTA_FWD_NFPROTO] = { NF_V_U32 },
-};
-static const struct nf_vattr last_attrs[] = {
-	[NFTA_LAST_SET] = { NF_V_U32 },
-	[NFTA_LAST_MSECS] = { NF_V_U64 },
-};
-static const struct nf_vattr notrack_attrs[] = {
-	[0] = { NF_V_NONE },
-};
-static const struct nf_vattr objref_attrs[] = {
-	[NFTA_OBJREF_IMM_TYPE] = { NF_V_U32 },
-	[NFTA_OBJREF_IMM_NAME] = { NF_V_STR },
-	[NFTA_OBJREF_SET_SREG] = { NF_V_U32 },
-	[NFTA_OBJREF_SET_NAME] = { NF_V_STR },
-	[NFTA_OBJREF_SET_ID] = { NF_V_U32 },
-};
-static const struct nf_vattr queue_attrs[] = {
-	[NFTA_QUEUE_NUM] = { NF_V_U16 },
-	[NFTA_QUEUE_TOTAL] = { NF_V_U16 },
-	[NFTA_QUEUE_FLAGS] = { NF_V_U16 },
-	[NFTA_QUEUE_SREG_QNUM] = { NF_V_U32 },
-};
-static const struct nf_vattr quota_attrs[] = {
-	[NFTA_QUOTA_BYTES] = { NF_V_U64 },
-	[NFTA_QUOTA_FLAGS] = { NF_V_U32 },
-	[NFTA_QUOTA_CONSUMED] = { NF_V_U64 },
-};
-static const struct nf_vattr synproxy_attrs[] = {
-	[NFTA_SYNPROXY_MSS] = { NF_V_U16 },
-	[NFTA_SYNPROXY_WSCALE] = { NF_V_U8 },
-	[NFTA_SYNPROXY_FLAGS] = { NF_V_U32 },
-};
-static const struct nf_vattr tproxy_attrs[] = {
-	[NFTA_TPROXY_FAMILY] = { NF_V_U32 },
-	[NFTA_TPROXY_REG_ADDR] = { NF_V_U32 },
-	[NFTA_TPROXY_REG_PORT] = { NF_V_U32 },
-};
-static const struct nf_vattr tunnel_attrs[] = {
-	[NFTA_TUNNEL_KEY] = { NF_V_U32 },
-	[NFTA_TUNNEL_DREG] = { NF_V_U32 },
-};
-
-const struct nf_expr_ops nf_expr_byteorder = NF_EXPR_OPS("byteorder", byteorder_attrs, decode_byteorder);
-const struct nf_expr_ops nf_expr_hash = NF_EXPR_OPS("hash", hash_attrs, decode_first_attr_load);
-const struct nf_expr_ops nf_expr_numgen = NF_EXPR_OPS("numgen", numgen_attrs, decode_first_attr_load);
-const struct nf_expr_ops nf_expr_exthdr = NF_EXPR_OPS("exthdr", exthdr_attrs, decode_first_attr_load);
-const struct nf_expr_ops nf_expr_rt = NF_EXPR_OPS("rt", rt_attrs, decode_first_attr_load);
-const struct nf_expr_ops nf_expr_socket = NF_EXPR_OPS("socket", socket_attrs, decode_first_attr_load);
-const struct nf_expr_ops nf_expr_osf = NF_EXPR_OPS("osf", osf_attrs, decode_first_attr_load);
-const struct nf_expr_ops nf_expr_xfrm = NF_EXPR_OPS("xfrm", xfrm_attrs, decode_first_attr_load);
-const struct nf_expr_ops nf_expr_connlimit = NF_EXPR_OPS("connlimit", connlimit_attrs, NULL);
-const struct nf_expr_ops nf_expr_dup = NF_EXPR_OPS("dup", dup_attrs, NULL);
-const struct nf_expr_ops nf_expr_dynset = NF_EXPR_OPS("dynset", dynset_attrs, NULL);
-const struct nf_expr_ops nf_expr_flow_offload = NF_EXPR_OPS("flow_offload", flow_offload_attrs, NULL);
-const struct nf_expr_ops nf_expr_fwd = NF_EXPR_OPS("fwd", fwd_attrs, NULL);
-const struct nf_expr_ops nf_expr_last = NF_EXPR_OPS("last", last_attrs, NULL);
-const struct nf_expr_ops nf_expr_notrack = NF_EXPR_OPS("notrack", notrack_attrs, NULL);
-const struct nf_expr_ops nf_expr_objref = NF_EXPR_OPS("objref", objref_attrs, NULL);
-const struct nf_expr_ops nf_expr_queue = NF_EXPR_OPS("queue", queue_attrs, NULL);
-const struct nf_expr_ops nf_expr_quota = NF_EXPR_OPS("quota", quota_attrs, NULL);
-const struct nf_expr_ops nf_expr_synproxy = NF_EXPR_OPS("synproxy", synproxy_attrs, NULL);
-const struct nf_expr_ops nf_expr_tproxy = NF_EXPR_OPS("tproxy", tproxy_attrs, NULL);
-const struct nf_expr_ops nf_expr_tunnel = NF_EXPR_OPS("tunnel", tunnel_attrs, NULL);
+const struct nf_expr_ops nf_expr_byteorder = NF_EXPR_OPS("byteorder", decode_byteorder,
+	NF_ATTR(U32, NFTA_BYTEORDER_SREG), NF_ATTR(U32, NFTA_BYTEORDER_DREG),
+	NF_ATTR(U32, NFTA_BYTEORDER_OP), NF_ATTR(U32, NFTA_BYTEORDER_LEN),
+	NF_ATTR(U32, NFTA_BYTEORDER_SIZE));
+const struct nf_expr_ops nf_expr_connlimit = NF_EXPR_OPS("connlimit", NULL,
+	NF_ATTR(U32, NFTA_CONNLIMIT_COUNT), NF_ATTR(U32, NFTA_CONNLIMIT_FLAGS));
+const struct nf_expr_ops nf_expr_dup = NF_EXPR_OPS("dup", NULL, NF_ATTR(U32, NFTA_DUP_SREG_ADDR),
+	NF_ATTR(U32, NFTA_DUP_SREG_DEV));
+const struct nf_expr_ops nf_expr_dynset = NF_EXPR_OPS("dynset", NULL,
+	NF_ATTR(STR, NFTA_DYNSET_SET_NAME), NF_ATTR(U32, NFTA_DYNSET_SET_ID),
+	NF_ATTR(U32, NFTA_DYNSET_OP), NF_ATTR(U32, NFTA_DYNSET_SREG_KEY),
+	NF_ATTR(U32, NFTA_DYNSET_SREG_DATA), NF_ATTR(U64, NFTA_DYNSET_TIMEOUT),
+	NF_ATTR(EXPR, NFTA_DYNSET_EXPR), NF_ATTR(U32, NFTA_DYNSET_FLAGS),
+	NF_ATTR(EXPRS, NFTA_DYNSET_EXPRESSIONS));
+const struct nf_expr_ops nf_expr_exthdr = NF_EXPR_OPS("exthdr", decode_first_attr_load,
+	NF_ATTR(U32, NFTA_EXTHDR_DREG), NF_ATTR(U8, NFTA_EXTHDR_TYPE),
+	NF_ATTR(U32, NFTA_EXTHDR_OFFSET), NF_ATTR(U32, NFTA_EXTHDR_LEN),
+	NF_ATTR(U32, NFTA_EXTHDR_FLAGS), NF_ATTR(U32, NFTA_EXTHDR_OP),
+	NF_ATTR(U32, NFTA_EXTHDR_SREG));
+const struct nf_expr_ops nf_expr_flow_offload = NF_EXPR_OPS("flow_offload", NULL,
+	NF_ATTR(STR, NFTA_FLOW_TABLE_NAME));
+const struct nf_expr_ops nf_expr_fwd = NF_EXPR_OPS("fwd", NULL, NF_ATTR(U32, NFTA_FWD_SREG_DEV),
+	NF_ATTR(U32, NFTA_FWD_SREG_ADDR), NF_ATTR(U32, NFTA_FWD_NFPROTO));
+const struct nf_expr_ops nf_expr_hash = NF_EXPR_OPS("hash", decode_first_attr_load,
+	NF_ATTR(U32, NFTA_HASH_SREG), NF_ATTR(U32, NFTA_HASH_DREG), NF_ATTR(U32, NFTA_HASH_LEN),
+	NF_ATTR(U32, NFTA_HASH_MODULUS), NF_ATTR(U32, NFTA_HASH_SEED),
+	NF_ATTR(U32, NFTA_HASH_OFFSET), NF_ATTR(U32, NFTA_HASH_TYPE),
+	NF_ATTR(STR, NFTA_HASH_SET_NAME), NF_ATTR(U32, NFTA_HASH_SET_ID));
+const struct nf_expr_ops nf_expr_last = NF_EXPR_OPS("last", NULL, NF_ATTR(U32, NFTA_LAST_SET),
+	NF_ATTR(U64, NFTA_LAST_MSECS));
+const struct nf_expr_ops nf_expr_notrack = NF_EXPR_OPS("notrack", NULL, NF_ATTR(NONE, 0));
+const struct nf_expr_ops nf_expr_numgen = NF_EXPR_OPS("numgen", decode_first_attr_load,
+	NF_ATTR(U32, NFTA_NG_DREG), NF_ATTR(U32, NFTA_NG_MODULUS), NF_ATTR(U32, NFTA_NG_TYPE),
+	NF_ATTR(U32, NFTA_NG_OFFSET), NF_ATTR(STR, NFTA_NG_SET_NAME), NF_ATTR(U32, NFTA_NG_SET_ID));
+const struct nf_expr_ops nf_expr_objref = NF_EXPR_OPS("objref", NULL,
+	NF_ATTR(U32, NFTA_OBJREF_IMM_TYPE), NF_ATTR(STR, NFTA_OBJREF_IMM_NAME),
+	NF_ATTR(U32, NFTA_OBJREF_SET_SREG), NF_ATTR(STR, NFTA_OBJREF_SET_NAME),
+	NF_ATTR(U32, NFTA_OBJREF_SET_ID));
+const struct nf_expr_ops nf_expr_osf = NF_EXPR_OPS("osf", decode_first_attr_load,
+	NF_ATTR(U32, NFTA_OSF_DREG), NF_ATTR(U8, NFTA_OSF_TTL), NF_ATTR(U32, NFTA_OSF_FLAGS));
+const struct nf_expr_ops nf_expr_queue = NF_EXPR_OPS("queue", NULL, NF_ATTR(U16, NFTA_QUEUE_NUM),
+	NF_ATTR(U16, NFTA_QUEUE_TOTAL), NF_ATTR(U16, NFTA_QUEUE_FLAGS),
+	NF_ATTR(U32, NFTA_QUEUE_SREG_QNUM));
+const struct nf_expr_ops nf_expr_quota = NF_EXPR_OPS("quota", NULL, NF_ATTR(U64, NFTA_QUOTA_BYTES),
+	NF_ATTR(U32, NFTA_QUOTA_FLAGS), NF_ATTR(U64, NFTA_QUOTA_CONSUMED));
+const struct nf_expr_ops nf_expr_rt = NF_EXPR_OPS("rt", decode_first_attr_load,
+	NF_ATTR(U32, NFTA_RT_DREG), NF_ATTR(U32, NFTA_RT_KEY));
+const struct nf_expr_ops nf_expr_socket = NF_EXPR_OPS("socket", decode_first_attr_load,
+	NF_ATTR(U32, NFTA_SOCKET_KEY), NF_ATTR(U32, NFTA_SOCKET_DREG),
+	NF_ATTR(U32, NFTA_SOCKET_LEVEL));
+const struct nf_expr_ops nf_expr_synproxy = NF_EXPR_OPS("synproxy", NULL,
+	NF_ATTR(U16, NFTA_SYNPROXY_MSS), NF_ATTR(U8, NFTA_SYNPROXY_WSCALE),
+	NF_ATTR(U32, NFTA_SYNPROXY_FLAGS));
+const struct nf_expr_ops nf_expr_tproxy = NF_EXPR_OPS("tproxy", NULL,
+	NF_ATTR(U32, NFTA_TPROXY_FAMILY), NF_ATTR(U32, NFTA_TPROXY_REG_ADDR),
+	NF_ATTR(U32, NFTA_TPROXY_REG_PORT));
+const struct nf_expr_ops nf_expr_tunnel = NF_EXPR_OPS("tunnel", NULL, NF_ATTR(U32, NFTA_TUNNEL_KEY),
+	NF_ATTR(U32, NFTA_TUNNEL_DREG));
+const struct nf_expr_ops nf_expr_xfrm = NF_EXPR_OPS("xfrm", decode_first_attr_load,
+	NF_ATTR(U32, NFTA_XFRM_DREG), NF_ATTR(U32, NFTA_XFRM_KEY), NF_ATTR(U8, NFTA_XFRM_DIR),
+	NF_ATTR(U32, NFTA_XFRM_SPNUM));

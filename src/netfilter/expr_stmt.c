@@ -212,33 +212,17 @@ static void decode_reject(struct nf_rctx *c, const struct nftnl_expr *e)
 		nf_piece_add(c, nm_xasprintf("reject with %s %u", fam, code));
 }
 
-/* ---- ops ---- */
+/* ---- ops: name, decoder, the attributes the validator accepts ---- */
 
-static const struct nf_vattr counter_attrs[] = {
-	[NFTA_COUNTER_BYTES] = { NF_V_U64 },
-	[NFTA_COUNTER_PACKETS] = { NF_V_U64 },
-};
-static const struct nf_vattr log_attrs[] = {
-	[NFTA_LOG_GROUP] = { NF_V_U16 },
-	[NFTA_LOG_PREFIX] = { NF_V_STR },
-	[NFTA_LOG_SNAPLEN] = { NF_V_U32 },
-	[NFTA_LOG_QTHRESHOLD] = { NF_V_U16 },
-	[NFTA_LOG_LEVEL] = { NF_V_U32 },
-	[NFTA_LOG_FLAGS] = { NF_V_U32 },
-};
-static const struct nf_vattr limit_attrs[] = {
-	[NFTA_LIMIT_RATE] = { NF_V_U64 },
-	[NFTA_LIMIT_UNIT] = { NF_V_U64 },
-	[NFTA_LIMIT_BURST] = { NF_V_U32 },
-	[NFTA_LIMIT_TYPE] = { NF_V_U32 },
-	[NFTA_LIMIT_FLAGS] = { NF_V_U32 },
-};
-static const struct nf_vattr reject_attrs[] = {
-	[NFTA_REJECT_TYPE] = { NF_V_U32 },
-	[NFTA_REJECT_ICMP_CODE] = { NF_V_U8 },
-};
-
-const struct nf_expr_ops nf_expr_counter = NF_EXPR_OPS("counter", counter_attrs, decode_counter);
-const struct nf_expr_ops nf_expr_log = NF_EXPR_OPS("log", log_attrs, decode_log);
-const struct nf_expr_ops nf_expr_limit = NF_EXPR_OPS("limit", limit_attrs, decode_limit);
-const struct nf_expr_ops nf_expr_reject = NF_EXPR_OPS("reject", reject_attrs, decode_reject);
+const struct nf_expr_ops nf_expr_counter = NF_EXPR_OPS("counter", decode_counter,
+	NF_ATTR(U64, NFTA_COUNTER_BYTES), NF_ATTR(U64, NFTA_COUNTER_PACKETS));
+const struct nf_expr_ops nf_expr_limit = NF_EXPR_OPS("limit", decode_limit,
+	NF_ATTR(U64, NFTA_LIMIT_RATE), NF_ATTR(U64, NFTA_LIMIT_UNIT),
+	NF_ATTR(U32, NFTA_LIMIT_BURST), NF_ATTR(U32, NFTA_LIMIT_TYPE),
+	NF_ATTR(U32, NFTA_LIMIT_FLAGS));
+const struct nf_expr_ops nf_expr_log = NF_EXPR_OPS("log", decode_log, NF_ATTR(U16, NFTA_LOG_GROUP),
+	NF_ATTR(STR, NFTA_LOG_PREFIX), NF_ATTR(U32, NFTA_LOG_SNAPLEN),
+	NF_ATTR(U16, NFTA_LOG_QTHRESHOLD), NF_ATTR(U32, NFTA_LOG_LEVEL),
+	NF_ATTR(U32, NFTA_LOG_FLAGS));
+const struct nf_expr_ops nf_expr_reject = NF_EXPR_OPS("reject", decode_reject,
+	NF_ATTR(U32, NFTA_REJECT_TYPE), NF_ATTR(U8, NFTA_REJECT_ICMP_CODE));

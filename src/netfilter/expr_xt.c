@@ -35,15 +35,10 @@ static void decode_target(struct nf_rctx *c, const struct nftnl_expr *e)
 	decode_xt(c, e, true);
 }
 
-/* Both carry the extension's name, revision and info blob, at the same attribute types. */
-_Static_assert((int)NFTA_MATCH_NAME == (int)NFTA_TARGET_NAME &&
-	       (int)NFTA_MATCH_REV == (int)NFTA_TARGET_REV &&
-	       (int)NFTA_MATCH_INFO == (int)NFTA_TARGET_INFO, "xt match and target attributes differ");
-static const struct nf_vattr xt_attrs[] = {
-	[NFTA_MATCH_NAME] = { NF_V_STR },
-	[NFTA_MATCH_REV] = { NF_V_U32 },
-	[NFTA_MATCH_INFO] = { NF_V_BIN },
-};
+/* ---- ops: name, decoder, the attributes the validator accepts ---- */
 
-const struct nf_expr_ops nf_expr_match = NF_EXPR_OPS("match", xt_attrs, decode_match);
-const struct nf_expr_ops nf_expr_target = NF_EXPR_OPS("target", xt_attrs, decode_target);
+const struct nf_expr_ops nf_expr_match = NF_EXPR_OPS("match", decode_match,
+	NF_ATTR(STR, NFTA_MATCH_NAME), NF_ATTR(U32, NFTA_MATCH_REV), NF_ATTR(BIN, NFTA_MATCH_INFO));
+const struct nf_expr_ops nf_expr_target = NF_EXPR_OPS("target", decode_target,
+	NF_ATTR(STR, NFTA_TARGET_NAME), NF_ATTR(U32, NFTA_TARGET_REV),
+	NF_ATTR(BIN, NFTA_TARGET_INFO));

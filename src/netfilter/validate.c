@@ -38,7 +38,7 @@
 
 /* libnftnl 1.2.4's set element callback bounds types by NFTA_SET_MAX instead of
  * NFTA_SET_ELEM_MAX: a larger type is written past its tb[] array (stack overflow). */
-#define VPOL_CLOSED(name, arr, req) { name, arr, NF_VMAX(arr), req, true }
+#define POLICY_CLOSED(name, req, ...) NF_VPOL(name, NF_ATTRS(__VA_ARGS__), req, true)
 #define BIT(t) (1u << (t))
 
 struct vctx {
@@ -66,145 +66,81 @@ static void fail(struct vctx *c, const char *fmt, ...)
 
 /* ---- attribute tables (libnftnl 1.2.4 validation callbacks) ---- */
 
-static const struct nf_vattr pol_verdict_a[] = {
-	[NFTA_VERDICT_CODE] = { NF_V_U32 },
-	[NFTA_VERDICT_CHAIN] = { NF_V_STR },
-	[NFTA_VERDICT_CHAIN_ID] = { NF_V_U32 },
-};
-static const struct nf_vpol pol_verdict = NF_VPOL("verdict", pol_verdict_a, BIT(NFTA_VERDICT_CODE));
+static const struct nf_vpol pol_verdict = NF_POLICY("verdict", BIT(NFTA_VERDICT_CODE),
+	NF_ATTR(U32, NFTA_VERDICT_CODE), NF_ATTR(STR, NFTA_VERDICT_CHAIN),
+	NF_ATTR(U32, NFTA_VERDICT_CHAIN_ID));
 
-static const struct nf_vattr pol_data_a[] = {
-	[NFTA_DATA_VALUE] = { NF_V_BIN },
-	[NFTA_DATA_VERDICT] = { NF_V_BIN },	/* walked by check_data() */
-};
-static const struct nf_vpol pol_data = NF_VPOL("data", pol_data_a, 0);
+/* the verdict nest is walked by check_data() */
+static const struct nf_vpol pol_data = NF_POLICY("data", 0, NF_ATTR(BIN, NFTA_DATA_VALUE),
+	NF_ATTR(BIN, NFTA_DATA_VERDICT));
 
-static const struct nf_vattr pol_counters_a[] = {
-	[NFTA_COUNTER_BYTES] = { NF_V_U64 },
-	[NFTA_COUNTER_PACKETS] = { NF_V_U64 },
-};
-static const struct nf_vpol pol_counters = NF_VPOL("counters", pol_counters_a, 0);
+static const struct nf_vpol pol_counters = NF_POLICY("counters", 0,
+	NF_ATTR(U64, NFTA_COUNTER_BYTES), NF_ATTR(U64, NFTA_COUNTER_PACKETS));
 
-static const struct nf_vattr pol_expr_a[] = {
-	[NFTA_EXPR_NAME] = { NF_V_STR },
-	[NFTA_EXPR_DATA] = { NF_V_BIN },	/* checked against the expression's own table */
-};
-static const struct nf_vpol pol_expr = NF_VPOL("expression", pol_expr_a, BIT(NFTA_EXPR_NAME));
+/* the data nest is checked against the expression's own policy (expr.c) */
+static const struct nf_vpol pol_expr = NF_POLICY("expression", BIT(NFTA_EXPR_NAME),
+	NF_ATTR(STR, NFTA_EXPR_NAME), NF_ATTR(BIN, NFTA_EXPR_DATA));
 
 /* messages */
-static const struct nf_vattr pol_table_a[] = {
-	[NFTA_TABLE_NAME] = { NF_V_STR },
-	[NFTA_TABLE_FLAGS] = { NF_V_U32 },
-	[NFTA_TABLE_USE] = { NF_V_U32 },
-	[NFTA_TABLE_HANDLE] = { NF_V_U64 },
-	[NFTA_TABLE_USERDATA] = { NF_V_BIN },
-	[NFTA_TABLE_OWNER] = { NF_V_U32 },
-};
-static const struct nf_vpol pol_table = NF_VPOL("table", pol_table_a, BIT(NFTA_TABLE_NAME));
+static const struct nf_vpol pol_table = NF_POLICY("table", BIT(NFTA_TABLE_NAME),
+	NF_ATTR(STR, NFTA_TABLE_NAME), NF_ATTR(U32, NFTA_TABLE_FLAGS), NF_ATTR(U32, NFTA_TABLE_USE),
+	NF_ATTR(U64, NFTA_TABLE_HANDLE), NF_ATTR(BIN, NFTA_TABLE_USERDATA),
+	NF_ATTR(U32, NFTA_TABLE_OWNER));
 
-static const struct nf_vattr pol_hook_a[] = {
-	[NFTA_HOOK_HOOKNUM] = { NF_V_U32 },
-	[NFTA_HOOK_PRIORITY] = { NF_V_U32 },
-	[NFTA_HOOK_DEV] = { NF_V_STR },
-	[NFTA_HOOK_DEVS] = { NF_V_DEVS },
-};
-static const struct nf_vpol pol_hook = NF_VPOL("chain hook", pol_hook_a, 0);
+static const struct nf_vpol pol_hook = NF_POLICY("chain hook", 0, NF_ATTR(U32, NFTA_HOOK_HOOKNUM),
+	NF_ATTR(U32, NFTA_HOOK_PRIORITY), NF_ATTR(STR, NFTA_HOOK_DEV),
+	NF_ATTR(DEVS, NFTA_HOOK_DEVS));
 
-static const struct nf_vattr pol_chain_a[] = {
-	[NFTA_CHAIN_TABLE] = { NF_V_STR },
-	[NFTA_CHAIN_HANDLE] = { NF_V_U64 },
-	[NFTA_CHAIN_NAME] = { NF_V_STR },
-	[NFTA_CHAIN_HOOK] = { NF_V_NEST, &pol_hook },
-	[NFTA_CHAIN_POLICY] = { NF_V_U32 },
-	[NFTA_CHAIN_USE] = { NF_V_U32 },
-	[NFTA_CHAIN_TYPE] = { NF_V_STR },
-	[NFTA_CHAIN_COUNTERS] = { NF_V_NEST, &pol_counters },
-	[NFTA_CHAIN_FLAGS] = { NF_V_U32 },
-	[NFTA_CHAIN_ID] = { NF_V_U32 },
-	[NFTA_CHAIN_USERDATA] = { NF_V_BIN },
-};
-static const struct nf_vpol pol_chain = NF_VPOL("chain", pol_chain_a,
-					  BIT(NFTA_CHAIN_TABLE) | BIT(NFTA_CHAIN_NAME));
+static const struct nf_vpol pol_chain = NF_POLICY("chain",
+	BIT(NFTA_CHAIN_TABLE) | BIT(NFTA_CHAIN_NAME),
+	NF_ATTR(STR, NFTA_CHAIN_TABLE), NF_ATTR(U64, NFTA_CHAIN_HANDLE),
+	NF_ATTR(STR, NFTA_CHAIN_NAME), NF_NEST(NFTA_CHAIN_HOOK, &pol_hook),
+	NF_ATTR(U32, NFTA_CHAIN_POLICY), NF_ATTR(U32, NFTA_CHAIN_USE),
+	NF_ATTR(STR, NFTA_CHAIN_TYPE), NF_NEST(NFTA_CHAIN_COUNTERS, &pol_counters),
+	NF_ATTR(U32, NFTA_CHAIN_FLAGS), NF_ATTR(U32, NFTA_CHAIN_ID),
+	NF_ATTR(BIN, NFTA_CHAIN_USERDATA));
 
-static const struct nf_vattr pol_compat_a[] = {
-	[NFTA_RULE_COMPAT_PROTO] = { NF_V_U32 },
-	[NFTA_RULE_COMPAT_FLAGS] = { NF_V_U32 },
-};
-static const struct nf_vpol pol_compat = NF_VPOL("rule compat", pol_compat_a, 0);
+static const struct nf_vpol pol_compat = NF_POLICY("rule compat", 0,
+	NF_ATTR(U32, NFTA_RULE_COMPAT_PROTO), NF_ATTR(U32, NFTA_RULE_COMPAT_FLAGS));
 
-static const struct nf_vattr pol_rule_a[] = {
-	[NFTA_RULE_TABLE] = { NF_V_STR },
-	[NFTA_RULE_CHAIN] = { NF_V_STR },
-	[NFTA_RULE_HANDLE] = { NF_V_U64 },
-	[NFTA_RULE_EXPRESSIONS] = { NF_V_EXPRS },
-	[NFTA_RULE_COMPAT] = { NF_V_NEST, &pol_compat },
-	[NFTA_RULE_POSITION] = { NF_V_U64 },
-	[NFTA_RULE_USERDATA] = { NF_V_BIN },
-	[NFTA_RULE_ID] = { NF_V_U32 },
-	[NFTA_RULE_POSITION_ID] = { NF_V_U32 },
-};
-static const struct nf_vpol pol_rule = NF_VPOL("rule", pol_rule_a,
-					 BIT(NFTA_RULE_TABLE) | BIT(NFTA_RULE_CHAIN));
+static const struct nf_vpol pol_rule = NF_POLICY("rule",
+	BIT(NFTA_RULE_TABLE) | BIT(NFTA_RULE_CHAIN),
+	NF_ATTR(STR, NFTA_RULE_TABLE), NF_ATTR(STR, NFTA_RULE_CHAIN),
+	NF_ATTR(U64, NFTA_RULE_HANDLE), NF_ATTR(EXPRS, NFTA_RULE_EXPRESSIONS),
+	NF_NEST(NFTA_RULE_COMPAT, &pol_compat), NF_ATTR(U64, NFTA_RULE_POSITION),
+	NF_ATTR(BIN, NFTA_RULE_USERDATA), NF_ATTR(U32, NFTA_RULE_ID),
+	NF_ATTR(U32, NFTA_RULE_POSITION_ID));
 
-static const struct nf_vattr pol_field_a[] = {
-	[NFTA_SET_FIELD_LEN] = { NF_V_U32 },
-};
-static const struct nf_vpol pol_field = NF_VPOL("set field", pol_field_a, BIT(NFTA_SET_FIELD_LEN));
+static const struct nf_vpol pol_field = NF_POLICY("set field", BIT(NFTA_SET_FIELD_LEN),
+	NF_ATTR(U32, NFTA_SET_FIELD_LEN));
 
-static const struct nf_vattr pol_desc_a[] = {
-	[NFTA_SET_DESC_SIZE] = { NF_V_U32 },
-	[NFTA_SET_DESC_CONCAT] = { NF_V_CONCAT },
-};
-static const struct nf_vpol pol_desc = NF_VPOL("set description", pol_desc_a, 0);
+static const struct nf_vpol pol_desc = NF_POLICY("set description", 0,
+	NF_ATTR(U32, NFTA_SET_DESC_SIZE), NF_ATTR(CONCAT, NFTA_SET_DESC_CONCAT));
 
-static const struct nf_vattr pol_set_a[] = {
-	[NFTA_SET_TABLE] = { NF_V_STR },
-	[NFTA_SET_NAME] = { NF_V_STR },
-	[NFTA_SET_FLAGS] = { NF_V_U32 },
-	[NFTA_SET_KEY_TYPE] = { NF_V_U32 },
-	[NFTA_SET_KEY_LEN] = { NF_V_U32 },
-	[NFTA_SET_DATA_TYPE] = { NF_V_U32 },
-	[NFTA_SET_DATA_LEN] = { NF_V_U32 },
-	[NFTA_SET_POLICY] = { NF_V_U32 },
-	[NFTA_SET_DESC] = { NF_V_NEST, &pol_desc },
-	[NFTA_SET_ID] = { NF_V_U32 },
-	[NFTA_SET_TIMEOUT] = { NF_V_U64 },
-	[NFTA_SET_GC_INTERVAL] = { NF_V_U32 },
-	[NFTA_SET_USERDATA] = { NF_V_BIN },
-	[NFTA_SET_OBJ_TYPE] = { NF_V_U32 },
-	[NFTA_SET_HANDLE] = { NF_V_U64 },
-	[NFTA_SET_EXPR] = { NF_V_EXPR },
-	[NFTA_SET_EXPRESSIONS] = { NF_V_EXPRS },
-};
-static const struct nf_vpol pol_set = NF_VPOL("set", pol_set_a, BIT(NFTA_SET_TABLE) | BIT(NFTA_SET_NAME));
+static const struct nf_vpol pol_set = NF_POLICY("set",
+	BIT(NFTA_SET_TABLE) | BIT(NFTA_SET_NAME),
+	NF_ATTR(STR, NFTA_SET_TABLE), NF_ATTR(STR, NFTA_SET_NAME), NF_ATTR(U32, NFTA_SET_FLAGS),
+	NF_ATTR(U32, NFTA_SET_KEY_TYPE), NF_ATTR(U32, NFTA_SET_KEY_LEN),
+	NF_ATTR(U32, NFTA_SET_DATA_TYPE), NF_ATTR(U32, NFTA_SET_DATA_LEN),
+	NF_ATTR(U32, NFTA_SET_POLICY), NF_NEST(NFTA_SET_DESC, &pol_desc), NF_ATTR(U32, NFTA_SET_ID),
+	NF_ATTR(U64, NFTA_SET_TIMEOUT), NF_ATTR(U32, NFTA_SET_GC_INTERVAL),
+	NF_ATTR(BIN, NFTA_SET_USERDATA), NF_ATTR(U32, NFTA_SET_OBJ_TYPE),
+	NF_ATTR(U64, NFTA_SET_HANDLE), NF_ATTR(EXPR, NFTA_SET_EXPR),
+	NF_ATTR(EXPRS, NFTA_SET_EXPRESSIONS));
 
-static const struct nf_vattr pol_elem_a[] = {
-	[NFTA_SET_ELEM_KEY] = { NF_V_VALUE },
-	[NFTA_SET_ELEM_DATA] = { NF_V_VDATA },
-	[NFTA_SET_ELEM_FLAGS] = { NF_V_U32 },
-	[NFTA_SET_ELEM_TIMEOUT] = { NF_V_U64 },
-	[NFTA_SET_ELEM_EXPIRATION] = { NF_V_U64 },
-	[NFTA_SET_ELEM_USERDATA] = { NF_V_BIN },
-	[NFTA_SET_ELEM_EXPR] = { NF_V_EXPR },
-	[NFTA_SET_ELEM_OBJREF] = { NF_V_STR },
-	[NFTA_SET_ELEM_KEY_END] = { NF_V_VALUE },
-	[NFTA_SET_ELEM_EXPRESSIONS] = { NF_V_EXPRS },
-};
-static const struct nf_vpol pol_elem = VPOL_CLOSED("set element", pol_elem_a, 0);
+static const struct nf_vpol pol_elem = POLICY_CLOSED("set element", 0,
+	NF_ATTR(VALUE, NFTA_SET_ELEM_KEY), NF_ATTR(VDATA, NFTA_SET_ELEM_DATA),
+	NF_ATTR(U32, NFTA_SET_ELEM_FLAGS), NF_ATTR(U64, NFTA_SET_ELEM_TIMEOUT),
+	NF_ATTR(U64, NFTA_SET_ELEM_EXPIRATION), NF_ATTR(BIN, NFTA_SET_ELEM_USERDATA),
+	NF_ATTR(EXPR, NFTA_SET_ELEM_EXPR), NF_ATTR(STR, NFTA_SET_ELEM_OBJREF),
+	NF_ATTR(VALUE, NFTA_SET_ELEM_KEY_END), NF_ATTR(EXPRS, NFTA_SET_ELEM_EXPRESSIONS));
 
-static const struct nf_vattr pol_elems_a[] = {
-	[NFTA_SET_ELEM_LIST_TABLE] = { NF_V_STR },
-	[NFTA_SET_ELEM_LIST_SET] = { NF_V_STR },
-	[NFTA_SET_ELEM_LIST_ELEMENTS] = { NF_V_ELEMS },
-	[NFTA_SET_ELEM_LIST_SET_ID] = { NF_V_U32 },
-};
-static const struct nf_vpol pol_elems = NF_VPOL("set element list", pol_elems_a,
-					  BIT(NFTA_SET_ELEM_LIST_TABLE) | BIT(NFTA_SET_ELEM_LIST_SET));
+static const struct nf_vpol pol_elems = NF_POLICY("set element list",
+	BIT(NFTA_SET_ELEM_LIST_TABLE) | BIT(NFTA_SET_ELEM_LIST_SET),
+	NF_ATTR(STR, NFTA_SET_ELEM_LIST_TABLE), NF_ATTR(STR, NFTA_SET_ELEM_LIST_SET),
+	NF_ATTR(ELEMS, NFTA_SET_ELEM_LIST_ELEMENTS), NF_ATTR(U32, NFTA_SET_ELEM_LIST_SET_ID));
 
-static const struct nf_vattr pol_gen_a[] = {
-	[NFTA_GEN_ID] = { NF_V_U32 },
-};
-static const struct nf_vpol pol_gen = NF_VPOL("generation", pol_gen_a, 0);
+static const struct nf_vpol pol_gen = NF_POLICY("generation", 0, NF_ATTR(U32, NFTA_GEN_ID));
 
 /* ---- the walker ---- */
 
@@ -410,65 +346,42 @@ static int check_list(struct vctx *c, const struct nlattr *a, uint8_t kind, uint
 
 static int check_attr(struct vctx *c, const struct nf_vpol *p, uint16_t type, const struct nlattr *a)
 {
+	/* how libmnl checks each kind first (0: not at all) */
+	static const uint8_t mnl_types[] = {
+		[NF_V_U8] = MNL_TYPE_U8, [NF_V_U16] = MNL_TYPE_U16, [NF_V_U32] = MNL_TYPE_U32,
+		[NF_V_U64] = MNL_TYPE_U64, [NF_V_STR] = MNL_TYPE_NUL_STRING,
+		[NF_V_NEST] = MNL_TYPE_NESTED, [NF_V_VALUE] = MNL_TYPE_NESTED,
+		[NF_V_VDATA] = MNL_TYPE_NESTED, [NF_V_EXPR] = MNL_TYPE_NESTED,
+		[NF_V_EXPRS] = MNL_TYPE_NESTED, [NF_V_DEVS] = MNL_TYPE_NESTED,
+		[NF_V_CONCAT] = MNL_TYPE_NESTED, [NF_V_ELEMS] = MNL_TYPE_NESTED,
+	};
 	const struct nf_vattr *va = &p->attrs[type];
 	const struct nlattr *tb[NF_V_TB_SIZE];
-	int r = 0;
 
-	switch (va->kind) {
-	case NF_V_U8:
-		r = mnl_attr_validate(a, MNL_TYPE_U8);
-		break;
-	case NF_V_U16:
-		r = mnl_attr_validate(a, MNL_TYPE_U16);
-		break;
-	case NF_V_U32:
-		r = mnl_attr_validate(a, MNL_TYPE_U32);
-		break;
-	case NF_V_U64:
-		r = mnl_attr_validate(a, MNL_TYPE_U64);
-		break;
-	case NF_V_STR:
-		r = mnl_attr_validate(a, MNL_TYPE_NUL_STRING);
-		break;
-	case NF_V_BIN:
+	if (va->kind >= ARRAY_SIZE(mnl_types) || !mnl_types[va->kind])
 		return 0;
-	case NF_V_NEST:
-		r = mnl_attr_validate(a, MNL_TYPE_NESTED);
-		if (r < 0)
-			break;
-		return walk_nest(c, va->sub, a, tb);
-	case NF_V_VALUE:
-	case NF_V_VDATA:
-		r = mnl_attr_validate(a, MNL_TYPE_NESTED);
-		if (r < 0)
-			break;
-		return check_data(c, a, va->kind == NF_V_VDATA);
-	case NF_V_EXPR:
-		r = mnl_attr_validate(a, MNL_TYPE_NESTED);
-		if (r < 0)
-			break;
-		return check_expr(c, a);
-	case NF_V_EXPRS:
-	case NF_V_CONCAT:
-	case NF_V_ELEMS:
-		r = mnl_attr_validate(a, MNL_TYPE_NESTED);
-		if (r < 0)
-			break;
-		return check_list(c, a, va->kind, NFTA_LIST_ELEM);
-	case NF_V_DEVS:
-		r = mnl_attr_validate(a, MNL_TYPE_NESTED);
-		if (r < 0)
-			break;
-		return check_list(c, a, va->kind, NFTA_DEVICE_NAME);
-	default:
-		return 0;
-	}
-	if (r < 0) {
+	if (mnl_attr_validate(a, mnl_types[va->kind]) < 0) {
 		fail(c, "%s: attribute %u: not a valid %s (%u bytes)", p->what, type,
 		     kind_name(va->kind), mnl_attr_get_payload_len(a));
 		return -1;
 	}
-	return 0;
+	switch (va->kind) {
+	case NF_V_NEST:
+		return walk_nest(c, va->sub, a, tb);
+	case NF_V_VALUE:
+	case NF_V_VDATA:
+		return check_data(c, a, va->kind == NF_V_VDATA);
+	case NF_V_EXPR:
+		return check_expr(c, a);
+	case NF_V_EXPRS:
+	case NF_V_CONCAT:
+	case NF_V_ELEMS:
+		return check_list(c, a, va->kind, NFTA_LIST_ELEM);
+	case NF_V_DEVS:
+		return check_list(c, a, va->kind, NFTA_DEVICE_NAME);
+	default:
+		return 0;
+	}
 }
 
 /* A printable, bounded copy of an untrusted name for messages. */
