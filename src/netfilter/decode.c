@@ -383,46 +383,88 @@ out:
 	nftnl_chain_free(ch);
 }
 
+static uint32_t set_u32(const struct nftnl_set *s, uint16_t attr)
+{
+	return nftnl_set_is_set(s, attr) ? nftnl_set_get_u32(s, attr) : 0;
+}
+
+/* The table a set or set element message belongs to (its index in *ti), NULL if unknown. */
+static struct nf_table *set_table(struct dctx *c, const struct nftnl_set *s, size_t *ti)
+{
+	return table_of(c->rs, set_u32(s, NFTNL_SET_FAMILY), nftnl_set_get_str(s, NFTNL_SET_TABLE), ti);
+}
+
+/* Both name their set and its table, which libnftnl does not check. */
+static bool set_msg_ok(struct dctx *c, int parsed, const struct nftnl_set *s, const char *what)
+{
+	if (parsed >= 0 && nftnl_set_is_set(s, NFTNL_SET_NAME) && nftnl_set_is_set(s, NFTNL_SET_TABLE))
+		return true;
+	nm_warn(c->w, c->nw, "netfilter: malformed %s message", what);
+	return false;
+}
+
 static void on_set(struct dctx *c, const struct nlmsghdr *nlh)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nf_table *t;
 	struct nf_set *ns;
-	uint32_t kt, dt;
+	struct set_types *st;
 
-	if (nftnl_set_nlmsg_parse(nlh, s) < 0 || !nftnl_set_is_set(s, NFTNL_SET_NAME) ||
-	    !nftnl_set_is_set(s, NFTNL_SET_TABLE)) {
-		nm_warn(c->w, c->nw, "netfilter: malformed set message");
+	if (!set_msg_ok(c, nftnl_set_nlmsg_parse(nlh, s), s, "set"))
 		goto out;
-	}
-	t = table_of(c->rs, nftnl_set_is_set(s, NFTNL_SET_FAMILY) ? nftnl_set_get_u32(s, NFTNL_SET_FAMILY) : 0,
-		     nftnl_set_get_str(s, NFTNL_SET_TABLE), NULL);
+	t = set_table(c, s, NULL);
 	if (!t || nf_set_find(t, nftnl_set_get_str(s, NFTNL_SET_NAME)))
 		goto out;
 	ns = NM_PUSH(t->sets, t->n_sets);
+	st = NM_PUSH(c->types, c->n_types);
+	st->ti = (size_t)(t - c->rs->tables);
+	st->si = t->n_sets - 1;
 	ns->name = nm_xstrdup(nftnl_set_get_str(s, NFTNL_SET_NAME));
-	ns->flags = nftnl_set_is_set(s, NFTNL_SET_FLAGS) ? nftnl_set_get_u32(s, NFTNL_SET_FLAGS) : 0;
-	kt = nftnl_set_is_set(s, NFTNL_SET_KEY_TYPE) ? nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE) : 0;
-	ns->key_type = type_text(kt);
-	ns->key_len = nftnl_set_is_set(s, NFTNL_SET_KEY_LEN) ? nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN) : 0;
+	ns->flags = set_u32(s, NFTNL_SET_FLAGS);
+	st->key = set_u32(s, NFTNL_SET_KEY_TYPE);
+	ns->key_type = type_text(st->key);
+	ns->key_len = set_u32(s, NFTNL_SET_KEY_LEN);
 	if (ns->flags & NF_SET_F_MAP) {
-		dt = nftnl_set_is_set(s, NFTNL_SET_DATA_TYPE) ? nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE) : 0;
-		ns->data_type = type_text(dt);
-		ns->data_len = nftnl_set_is_set(s, NFTNL_SET_DATA_LEN) ? nftnl_set_get_u32(s, NFTNL_SET_DATA_LEN) : 0;
-	} else {
-		dt = 0;
-	}
-	{
-		struct set_types *st = NM_PUSH(c->types, c->n_types);
-
-		st->ti = (size_t)(t - c->rs->tables);
-		st->si = t->n_sets - 1;
-		st->key = kt;
-		st->data = dt;
+		st->data = set_u32(s, NFTNL_SET_DATA_TYPE);
+		ns->data_type = type_text(st->data);
+		ns->data_len = set_u32(s, NFTNL_SET_DATA_LEN);
 	}
 	c->n_ok++;
 out:
 	nftnl_set_free(s);
+}
+
+/* The bytes of an element attribute, at most KEYMAX of them. */
+static void elem_bytes(struct nftnl_set_elem *e, uint16_t attr, uint8_t *out, uint32_t *len)
+{
+	uint32_t l;
+	const void *d;
+
+	if (!nftnl_set_elem_is_set(e, attr))
+		return;
+	d = nftnl_set_elem_get(e, attr, &l);
+	*len = l > KEYMAX ? KEYMAX : l;
+	memcpy(out, d, *len);
+}
+
+static void add_elem(struct dctx *c, size_t ti, size_t si, struct nftnl_set_elem *e)
+{
+	struct raw_elem *r = NM_PUSH(c->elems, c->n_elems);
+
+	r->ti = ti;
+	r->si = si;
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS))
+		r->flags = nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS);
+	elem_bytes(e, NFTNL_SET_ELEM_KEY, r->key, &r->klen);
+	elem_bytes(e, NFTNL_SET_ELEM_KEY_END, r->key_end, &r->kelen);
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_VERDICT)) {
+		r->has_verdict = true;
+		r->verdict = (int32_t)nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_VERDICT);
+		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
+			r->chain = nm_xstrdup(nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN));
+	} else {
+		elem_bytes(e, NFTNL_SET_ELEM_DATA, r->data, &r->dlen);
+	}
 }
 
 static void on_setelems(struct dctx *c, const struct nlmsghdr *nlh)
@@ -430,56 +472,21 @@ static void on_setelems(struct dctx *c, const struct nlmsghdr *nlh)
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nftnl_set_elems_iter *it;
 	struct nftnl_set_elem *e;
-	size_t ti, si;
+	const struct nf_set *set;
 	struct nf_table *t;
+	size_t ti;
 
-	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0 || !nftnl_set_is_set(s, NFTNL_SET_NAME) ||
-	    !nftnl_set_is_set(s, NFTNL_SET_TABLE)) {
-		nm_warn(c->w, c->nw, "netfilter: malformed set element message");
+	if (!set_msg_ok(c, nftnl_set_elems_nlmsg_parse(nlh, s), s, "set element"))
 		goto out;
-	}
-	t = table_of(c->rs, nftnl_set_is_set(s, NFTNL_SET_FAMILY) ? nftnl_set_get_u32(s, NFTNL_SET_FAMILY) : 0,
-		     nftnl_set_get_str(s, NFTNL_SET_TABLE), &ti);
-	if (!t)
-		goto out;
-	for (si = 0; si < t->n_sets; si++)
-		if (strcmp(t->sets[si].name, nftnl_set_get_str(s, NFTNL_SET_NAME)) == 0)
-			break;
-	if (si == t->n_sets)
+	t = set_table(c, s, &ti);
+	set = t ? nf_set_find(t, nftnl_set_get_str(s, NFTNL_SET_NAME)) : NULL;
+	if (!set)
 		goto out;
 	it = nftnl_set_elems_iter_create(s);
 	if (!it)
 		goto out;
-	while ((e = nftnl_set_elems_iter_next(it))) {
-		struct raw_elem *r = NM_PUSH(c->elems, c->n_elems);
-		uint32_t l;
-		const void *d;
-
-		r->ti = ti;
-		r->si = si;
-		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS))
-			r->flags = nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS);
-		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY)) {
-			d = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &l);
-			r->klen = l > KEYMAX ? KEYMAX : l;
-			memcpy(r->key, d, r->klen);
-		}
-		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END)) {
-			d = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &l);
-			r->kelen = l > KEYMAX ? KEYMAX : l;
-			memcpy(r->key_end, d, r->kelen);
-		}
-		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_VERDICT)) {
-			r->has_verdict = true;
-			r->verdict = (int32_t)nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_VERDICT);
-			if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
-				r->chain = nm_xstrdup(nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN));
-		} else if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_DATA)) {
-			d = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &l);
-			r->dlen = l > KEYMAX ? KEYMAX : l;
-			memcpy(r->data, d, r->dlen);
-		}
-	}
+	while ((e = nftnl_set_elems_iter_next(it)))
+		add_elem(c, ti, (size_t)(set - t->sets), e);
 	nftnl_set_elems_iter_destroy(it);
 	c->n_ok++;
 out:

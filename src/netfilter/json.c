@@ -50,6 +50,18 @@ static void put_hex(json_t *o, const char *k, const uint8_t *d, size_t len)
 	free(h);
 }
 
+/* o[k] = [fn(&v[0]), ..., fn(&v[n - 1])] for the n elements of size bytes at v */
+static void put_array(json_t *o, const char *k, const void *v, size_t n, size_t size,
+		      json_t *(*fn)(const void *))
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, fn((const char *)v + i * size));
+	json_object_set_new(o, k, a);
+}
+
 static json_t *fields_json(const enum nf_field *f, size_t n)
 {
 	json_t *a = json_array();
@@ -66,8 +78,9 @@ static const char *const ct_names[] = {
 
 static const char *const dir_names[] = { "src", "dst", "either" };
 
-static json_t *match_json(const struct nf_match *m)
+static json_t *match_json(const void *p)
 {
+	const struct nf_match *m = p;
 	json_t *o = json_object();
 	size_t i;
 
@@ -114,8 +127,9 @@ static json_t *match_json(const struct nf_match *m)
 	return o;
 }
 
-static json_t *action_json(const struct nf_action *a)
+static json_t *action_json(const void *p)
 {
+	const struct nf_action *a = p;
 	json_t *o = json_object();
 
 	json_object_set_new(o, "kind", json_string(nf_action_kind_name(a->kind)));
@@ -136,10 +150,10 @@ static json_t *action_json(const struct nf_action *a)
 	return o;
 }
 
-static json_t *rule_json(const struct nf_rule *r)
+static json_t *rule_json(const void *p)
 {
-	json_t *o = json_object(), *a;
-	size_t i;
+	const struct nf_rule *r = p;
+	json_t *o = json_object();
 
 	json_object_set_new(o, "handle", json_integer((json_int_t)r->handle));
 	put_int(o, "position", (long long)r->position);
@@ -148,26 +162,19 @@ static json_t *rule_json(const struct nf_rule *r)
 		json_object_set_new(o, "counter", json_pack("{s:I,s:I}", "packets", (json_int_t)r->packets,
 							    "bytes", (json_int_t)r->bytes));
 	nm_json_set_str(o, "comment", r->comment);
-	a = json_array();
-	for (i = 0; i < r->n_matches; i++)
-		json_array_append_new(a, match_json(&r->matches[i]));
-	json_object_set_new(o, "match", a);
-	if (r->n_effects) {
-		a = json_array();
-		for (i = 0; i < r->n_effects; i++)
-			json_array_append_new(a, action_json(&r->effects[i]));
-		json_object_set_new(o, "effects", a);
-	}
+	put_array(o, "match", r->matches, r->n_matches, sizeof(*r->matches), match_json);
+	if (r->n_effects)
+		put_array(o, "effects", r->effects, r->n_effects, sizeof(*r->effects), action_json);
 	json_object_set_new(o, "action", action_json(&r->action));
 	put_bool(o, "unsupported", r->unsupported);
 	nm_json_set_str(o, "raw", r->raw);
 	return o;
 }
 
-static json_t *chain_json(const struct nf_chain *c)
+static json_t *chain_json(const void *p)
 {
-	json_t *o = json_object(), *a;
-	size_t i;
+	const struct nf_chain *c = p;
+	json_t *o = json_object();
 
 	json_object_set_new(o, "name", nm_json_str(c->name));
 	put_int(o, "handle", (long long)c->handle);
@@ -181,17 +188,29 @@ static json_t *chain_json(const struct nf_chain *c)
 		put_int(o, "packets", (long long)c->packets);
 		put_int(o, "bytes", (long long)c->bytes);
 	}
-	a = json_array();
-	for (i = 0; i < c->n_rules; i++)
-		json_array_append_new(a, rule_json(&c->rules[i]));
-	json_object_set_new(o, "rules", a);
+	put_array(o, "rules", c->rules, c->n_rules, sizeof(*c->rules), rule_json);
 	return o;
 }
 
-static json_t *set_json(const struct nf_set *s)
+static json_t *elem_json(const void *p)
 {
-	json_t *o = json_object(), *a;
-	size_t i;
+	const struct nf_set_elem *e = p;
+	json_t *o = json_object();
+
+	put_hex(o, "key", e->key, e->key_len);
+	put_hex(o, "key_end", e->key_end, e->key_len);
+	nm_json_set_str(o, "text", e->text);
+	if (e->verdict.kind != NF_ACT_CONTINUE || e->verdict.chain || e->verdict.text)
+		json_object_set_new(o, "verdict", action_json(&e->verdict));
+	put_hex(o, "data", e->data, e->data_len);
+	nm_json_set_str(o, "data_text", e->data_text);
+	return o;
+}
+
+static json_t *set_json(const void *p)
+{
+	const struct nf_set *s = p;
+	json_t *o = json_object();
 
 	json_object_set_new(o, "name", nm_json_str(s->name));
 	put_int(o, "flags", s->flags);
@@ -199,31 +218,33 @@ static json_t *set_json(const struct nf_set *s)
 	put_int(o, "key_len", s->key_len);
 	nm_json_set_str(o, "data_type", s->data_type);
 	put_int(o, "data_len", s->data_len);
-	a = json_array();
-	for (i = 0; i < s->n_elems; i++) {
-		const struct nf_set_elem *e = &s->elems[i];
-		json_t *eo = json_object();
+	put_array(o, "elements", s->elems, s->n_elems, sizeof(*s->elems), elem_json);
+	return o;
+}
 
-		put_hex(eo, "key", e->key, e->key_len);
-		put_hex(eo, "key_end", e->key_end, e->key_len);
-		nm_json_set_str(eo, "text", e->text);
-		if (e->verdict.kind != NF_ACT_CONTINUE || e->verdict.chain || e->verdict.text)
-			json_object_set_new(eo, "verdict", action_json(&e->verdict));
-		put_hex(eo, "data", e->data, e->data_len);
-		nm_json_set_str(eo, "data_text", e->data_text);
-		json_array_append_new(a, eo);
-	}
-	json_object_set_new(o, "elements", a);
+static json_t *table_json(const void *p)
+{
+	const struct nf_table *t = p;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "family", json_string(nf_family_name(t->family)));
+	json_object_set_new(o, "name", nm_json_str(t->name));
+	json_object_set_new(o, "backend", json_string(nf_backend_name(t->backend)));
+	put_int(o, "flags", t->flags);
+	put_int(o, "handle", (long long)t->handle);
+	put_array(o, "sets", t->sets, t->n_sets, sizeof(*t->sets), set_json);
+	put_array(o, "chains", t->chains, t->n_chains, sizeof(*t->chains), chain_json);
 	return o;
 }
 
 json_t *nf_ruleset_to_json(const struct nf_ruleset *rs)
 {
-	json_t *o = json_object(), *tables, *b;
+	json_t *o, *b;
 	size_t i, j;
 
 	if (!rs)
 		return json_null();
+	o = json_object();
 	b = json_array();
 	for (i = 0; i < NF_BACKEND_COUNT; i++) {
 		for (j = 0; j < rs->n_tables; j++)
@@ -237,27 +258,7 @@ json_t *nf_ruleset_to_json(const struct nf_ruleset *rs)
 	json_object_set_new(o, "nft_read", json_boolean(rs->nft_read));
 	json_object_set_new(o, "legacy_read", json_boolean(rs->legacy_read));
 	put_int(o, "genid", rs->genid);
-	tables = json_array();
-	for (i = 0; i < rs->n_tables; i++) {
-		const struct nf_table *t = &rs->tables[i];
-		json_t *to = json_object(), *a;
-
-		json_object_set_new(to, "family", json_string(nf_family_name(t->family)));
-		json_object_set_new(to, "name", nm_json_str(t->name));
-		json_object_set_new(to, "backend", json_string(nf_backend_name(t->backend)));
-		put_int(to, "flags", t->flags);
-		put_int(to, "handle", (long long)t->handle);
-		a = json_array();
-		for (j = 0; j < t->n_sets; j++)
-			json_array_append_new(a, set_json(&t->sets[j]));
-		json_object_set_new(to, "sets", a);
-		a = json_array();
-		for (j = 0; j < t->n_chains; j++)
-			json_array_append_new(a, chain_json(&t->chains[j]));
-		json_object_set_new(to, "chains", a);
-		json_array_append_new(tables, to);
-	}
-	json_object_set_new(o, "tables", tables);
+	put_array(o, "tables", rs->tables, rs->n_tables, sizeof(*rs->tables), table_json);
 	return o;
 }
 
@@ -389,15 +390,21 @@ static uint32_t ct_state_from(const json_t *o)
 	return bits;
 }
 
+/* "kind" of a match or an action (what): required, one of the names of t */
+static int get_kind(const json_t *o, enum nf_names t, const char *what, int dflt,
+		    struct nm_jerr *e, const char *ctx)
+{
+	int k = get_name(o, "kind", t);
+
+	if (k >= 0)
+		return k;
+	nm_json_fail(e, "%s.kind: unknown %s kind", ctx, what);
+	return dflt;
+}
+
 static void match_from(const json_t *o, struct nf_match *m, struct nm_jerr *e, const char *ctx)
 {
-	int k = get_name(o, "kind", NF_NAMES_MATCH);
-
-	if (k < 0) {
-		nm_json_fail(e, "%s.kind: unknown match kind", ctx);
-		k = NF_MATCH_UNSUPPORTED;
-	}
-	m->kind = (enum nf_match_kind)k;
+	m->kind = (enum nf_match_kind)get_kind(o, NF_NAMES_MATCH, "match", NF_MATCH_UNSUPPORTED, e, ctx);
 	m->invert = get_bool(o, "invert", e, ctx);
 	m->ifname = get_str(o, "ifname", e, ctx);
 	m->ifprefix = get_bool(o, "ifprefix", e, ctx);
@@ -423,13 +430,8 @@ static void match_from(const json_t *o, struct nf_match *m, struct nm_jerr *e, c
 
 static void action_from(const json_t *o, struct nf_action *a, struct nm_jerr *e, const char *ctx)
 {
-	int k = get_name(o, "kind", NF_NAMES_ACTION);
-
-	if (k < 0) {
-		nm_json_fail(e, "%s.kind: unknown action kind", ctx);
-		k = NF_ACT_UNSUPPORTED;
-	}
-	a->kind = (enum nf_action_kind)k;
+	a->kind = (enum nf_action_kind)get_kind(o, NF_NAMES_ACTION, "action", NF_ACT_UNSUPPORTED, e,
+						ctx);
 	a->chain = get_str(o, "chain", e, ctx);
 	a->set = get_str(o, "set", e, ctx);
 	a->n_key = get_fields(o, a->key, e, ctx);
