@@ -484,17 +484,24 @@ static char *render(struct nf_ipt *ipt, struct nf_rule *r)
 	return r->text;
 }
 
+/* Free the previous case's rule and view, start an empty view of family. */
+static void xt_case(struct nf_ipt *ipt, struct nf_rule *r, uint8_t family)
+{
+	nf_rule_clear(r);
+	nf_ipt_free(ipt);
+	ipt->family = family;
+}
+
 static void test_xt_nat_revisions(void **state)
 {
-	struct nf_ipt ipt;
-	struct nf_rule r;
+	struct nf_ipt ipt = { 0 };
+	struct nf_rule r = { 0 };
 	uint8_t b[48];
 	uint32_t v;
 
 	(void)state;
 	/* SNAT rev 0 (IPv4 compat): 1.2.3.4-1.2.3.10:1000-2000 */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP;
+	xt_case(&ipt, &r, NF_FAMILY_IP);
 	memset(b, 0, sizeof(b));
 	v = 1;
 	memcpy(b, &v, 4);
@@ -507,12 +514,9 @@ static void test_xt_nat_revisions(void **state)
 	assert_string_equal(render(&ipt, &r), "-A X -j SNAT --to-source 1.2.3.4-1.2.3.10:1000-2000");
 	assert_int_equal(r.action.kind, NF_ACT_SNAT);
 	assert_int_equal(r.action.port_max, 2000);
-	nf_rule_clear(&r);
-	nf_ipt_free(&ipt);
 
 	/* DNAT rev 1 (nf_nat_range): 10.0.0.1 */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP;
+	xt_case(&ipt, &r, NF_FAMILY_IP);
 	memset(b, 0, sizeof(b));
 	v = 1;
 	memcpy(b, &v, 4);
@@ -520,12 +524,9 @@ static void test_xt_nat_revisions(void **state)
 	memcpy(b + 20, "\x0a\x00\x00\x01", 4);
 	nf_ipt_set_target(&ipt, "DNAT", 1, b, 40);
 	assert_string_equal(render(&ipt, &r), "-A X -j DNAT --to-destination 10.0.0.1");
-	nf_rule_clear(&r);
-	nf_ipt_free(&ipt);
 
 	/* DNAT rev 2, IPv6 with port */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP6;
+	xt_case(&ipt, &r, NF_FAMILY_IP6);
 	memset(b, 0, sizeof(b));
 	v = 3;
 	memcpy(b, &v, 4);
@@ -535,35 +536,26 @@ static void test_xt_nat_revisions(void **state)
 	nf_ipt_set_target(&ipt, "DNAT", 2, b, 48);
 	assert_string_equal(render(&ipt, &r), "-A X -j DNAT --to-destination [fd00::2]:80");
 	assert_int_equal(r.action.addr_min.family, AF_INET6);
-	nf_rule_clear(&r);
-	nf_ipt_free(&ipt);
 
 	/* MASQUERADE ip6 rev 0 (nf_nat_range), random-fully */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP6;
+	xt_case(&ipt, &r, NF_FAMILY_IP6);
 	memset(b, 0, sizeof(b));
 	v = 0x10;
 	memcpy(b, &v, 4);
 	nf_ipt_set_target(&ipt, "MASQUERADE", 0, b, 40);
 	assert_string_equal(render(&ipt, &r), "-A X -j MASQUERADE --random-fully");
 	assert_int_equal(r.action.kind, NF_ACT_MASQUERADE);
-	nf_rule_clear(&r);
-	nf_ipt_free(&ipt);
 
 	/* truncated NAT info: unsupported with the raw bytes, never a guess */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP;
+	xt_case(&ipt, &r, NF_FAMILY_IP);
 	nf_ipt_set_target(&ipt, "DNAT", 2, b, 20);
 	render(&ipt, &r);
 	assert_int_equal(r.action.kind, NF_ACT_UNSUPPORTED);
 	assert_true(r.unsupported);
 	assert_non_null(strstr(r.text, "unsupported: rev 2 info"));
-	nf_rule_clear(&r);
-	nf_ipt_free(&ipt);
 
 	/* unknown target */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP;
+	xt_case(&ipt, &r, NF_FAMILY_IP);
 	nf_ipt_set_target(&ipt, "TPROXY", 1, b, 8);
 	render(&ipt, &r);
 	assert_int_equal(r.action.kind, NF_ACT_UNSUPPORTED);
@@ -573,15 +565,14 @@ static void test_xt_nat_revisions(void **state)
 
 static void test_xt_matches(void **state)
 {
-	struct nf_ipt ipt;
-	struct nf_rule r;
+	struct nf_ipt ipt = { 0 };
+	struct nf_rule r = { 0 };
 	uint8_t b[168];
 	uint16_t u;
 
 	(void)state;
 	/* conntrack rev 3: ! --ctstate NEW,UNTRACKED */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP;
+	xt_case(&ipt, &r, NF_FAMILY_IP);
 	memset(b, 0, sizeof(b));
 	u = 1;
 	memcpy(b + 146, &u, 2);
@@ -592,36 +583,27 @@ static void test_xt_matches(void **state)
 	assert_string_equal(render(&ipt, &r), "-A X -m conntrack ! --ctstate NEW,UNTRACKED");
 	assert_true(r.matches[0].invert);
 	assert_int_equal(r.matches[0].ct_state, NF_CT_NEW | NF_CT_UNTRACKED);
-	nf_rule_clear(&r);
-	nf_ipt_free(&ipt);
 
 	/* truncated conntrack info: unsupported, raw kept */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP;
+	xt_case(&ipt, &r, NF_FAMILY_IP);
 	nf_ipt_add_item(&ipt, "conntrack", 3, b, 100);
 	render(&ipt, &r);
 	assert_true(r.unsupported);
 	assert_int_equal(r.matches[0].kind, NF_MATCH_UNSUPPORTED);
 	assert_non_null(r.matches[0].raw);
 	assert_non_null(strstr(r.text, "unsupported: -m conntrack rev 3"));
-	nf_rule_clear(&r);
-	nf_ipt_free(&ipt);
 
 	/* unknown match name */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP;
+	xt_case(&ipt, &r, NF_FAMILY_IP);
 	nf_ipt_add_item(&ipt, "hashlimit", 3, b, 16);
 	ipt.verdict = NF_IPT_STANDARD;
 	ipt.std = NF_ACT_DROP;
 	render(&ipt, &r);
 	assert_true(r.unsupported);
 	assert_int_equal(r.action.kind, NF_ACT_DROP);
-	nf_rule_clear(&r);
-	nf_ipt_free(&ipt);
 
 	/* prefix masks and negation in the header */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP;
+	xt_case(&ipt, &r, NF_FAMILY_IP);
 	ipt.has_src = true;
 	memcpy(ipt.src, "\x0a\x10\x00\x00", 4);
 	memcpy(ipt.smsk, "\xff\xf0\x00\x00", 4);
@@ -814,8 +796,9 @@ static void nlb_rule_start(struct nlb *b)
 	nlb_open(b, 4 /* NFTA_RULE_EXPRESSIONS */);
 }
 
-/* A rule of t/c whose only expression is being built: name given, its nests open. */
-static void nlb_expr_rule(struct nlb *b, const char *name)
+/* A rule of t/c whose only expression is being built: its name (if any), then its data nest
+ * open (if data). */
+static void nlb_expr_rule(struct nlb *b, const char *name, bool data)
 {
 	memset(b, 0, sizeof(*b));
 	nlb_table_chain(b);
@@ -823,6 +806,8 @@ static void nlb_expr_rule(struct nlb *b, const char *name)
 	nlb_open(b, 1 /* NFTA_LIST_ELEM */);
 	if (name)
 		nlb_str(b, 1 /* NFTA_EXPR_NAME */, name);
+	if (data)
+		nlb_open(b, 2 /* NFTA_EXPR_DATA */);
 }
 
 /* Close whatever is open, end the message and check the rule is rejected with expect. */
@@ -850,44 +835,38 @@ static void test_nft_rejected_rules(void **state)
 
 	(void)state;
 	/* an expression libnftnl does not know */
-	nlb_expr_rule(&b, "frobnicate");
+	nlb_expr_rule(&b, "frobnicate", false);
 	nlb_expect_rejected(&b, "unsupported expression 'frobnicate'");
 
 	/* an expression without a name (libnftnl dereferences NULL) */
-	nlb_expr_rule(&b, NULL);
-	nlb_open(&b, 2 /* NFTA_EXPR_DATA */);
+	nlb_expr_rule(&b, NULL, true);
 	nlb_expect_rejected(&b, "mandatory attribute");
 
 	/* a u32 of the wrong size (libnftnl exit()s) */
-	nlb_expr_rule(&b, "meta");
-	nlb_open(&b, 2);
+	nlb_expr_rule(&b, "meta", true);
 	nlb_attr(&b, 2 /* NFTA_META_KEY */, two, 2);
 	nlb_expect_rejected(&b, "not a valid u32");
 
 	/* a jump without a chain */
-	nlb_expr_rule(&b, "immediate");
-	nlb_open(&b, 2);
+	nlb_expr_rule(&b, "immediate", true);
 	nlb_u32(&b, 1 /* NFTA_IMMEDIATE_DREG */, 0);
 	nlb_verdict(&b, 2 /* NFTA_IMMEDIATE_DATA */, (uint32_t)-3 /* NFT_JUMP */);
 	nlb_expect_rejected(&b, "jump/goto without a chain");
 
 	/* an unterminated string (libnftnl strdup()s past the attribute) */
-	nlb_expr_rule(&b, "log");
-	nlb_open(&b, 2);
+	nlb_expr_rule(&b, "log", true);
 	nlb_attr(&b, 2 /* NFTA_LOG_PREFIX */, unterminated, 3);
 	nlb_expect_rejected(&b, "not a valid string");
 
 	/* a verdict where cmp expects a value */
-	nlb_expr_rule(&b, "cmp");
-	nlb_open(&b, 2);
+	nlb_expr_rule(&b, "cmp", true);
 	nlb_u32(&b, 1 /* NFTA_CMP_SREG */, 1);
 	nlb_u32(&b, 2 /* NFTA_CMP_OP */, 0);
 	nlb_verdict(&b, 3 /* NFTA_CMP_DATA */, 1);
 	nlb_expect_rejected(&b, "a verdict where a value is expected");
 
 	/* a verdict whose chain id is not a u32 (libnftnl exit()s) */
-	nlb_expr_rule(&b, "immediate");
-	nlb_open(&b, 2);
+	nlb_expr_rule(&b, "immediate", true);
 	nlb_u32(&b, 1, 0);
 	nlb_verdict(&b, 2, 1 /* NF_ACCEPT */);
 	nlb_attr(&b, 3 /* NFTA_VERDICT_CHAIN_ID */, two, 2);
