@@ -13,11 +13,12 @@
 
 /*
  * The structured rule model: ruleset -> tables -> chains -> rules -> matches + action.
- * It is filled by src/nf_collect.c (libnftnl/libmnl) and src/nf_legacy.c (getsockopt),
- * decoded by src/nf_expr.c (native expressions) and src/nf_xt.c (xt compat matches and
- * targets), serialised by src/nf_json.c and printed by src/nf_text.c. Only the collectors
- * include libnftnl/libmnl. Every rule of every backend is decoded into the same form, so an
- * evaluator never needs to know which tool made it.
+ * It is filled by src/netfilter/: collect.c reads nf_tables (libmnl) and the legacy tables
+ * (getsockopt), validate.c checks each message, decode.c and the expr_*.c files decode
+ * native rules, xt.c the iptables view (xt matches and targets, also for legacy.c), json.c
+ * serialises it, text.c prints it and eval.c evaluates it. Only the collector and the
+ * decoders include libnftnl/libmnl. Every rule of every backend is decoded into the same
+ * form, so an evaluator never needs to know which tool made it.
  *
  * Evaluating a rule: every match in rule->matches must hold (logical AND, order irrelevant);
  * then the rule's effects run in order (log, mark set, ...) and finally rule->action gives

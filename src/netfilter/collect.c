@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* nf_collect.c - reads nf_tables (libmnl/libnftnl) and iptables-legacy tables of one namespace. */
+/* collect.c - reads nf_tables (libmnl/libnftnl) and iptables-legacy tables of one namespace. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

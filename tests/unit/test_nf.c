@@ -632,7 +632,7 @@ static void test_names(void **state)
 	assert_string_equal(nf_family_name(200), "?");
 }
 
-/* ---- nf_tables dumps with corrupted attributes (src/nf_validate.c) ---- */
+/* ---- nf_tables dumps with corrupted attributes (src/netfilter/validate.c) ---- */
 
 /* Decode a corrupted copy; libnftnl 1.2.4 would exit() or crash on many of these. */
 static void decode_mutant(const uint8_t *buf, size_t len)
