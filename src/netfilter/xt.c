@@ -74,7 +74,6 @@ struct xt_decoder {
 	uint8_t rev;
 	uint8_t family;		/* 0 = any */
 	size_t len;		/* exact INFO length (XT_ALIGN'ed); 0 = checked by fn */
-	const char *alias;	/* -m name as printed when it differs */
 	xt_fn fn;
 };
 
@@ -533,21 +532,21 @@ static void xt_icmp(struct xt_ctx *c, const uint8_t *p, size_t len)
 }
 
 static const struct xt_decoder match_decoders[] = {
-	{ "conntrack", 1, 0, 152, NULL, xt_conntrack },
-	{ "conntrack", 2, 0, 160, NULL, xt_conntrack },
-	{ "conntrack", 3, 0, 168, NULL, xt_conntrack },
-	{ "state", 0, 0, 8, NULL, xt_state },
-	{ "addrtype", 1, 0, 8, NULL, xt_addrtype1 },
-	{ "addrtype", 0, NF_FAMILY_IP, 16, NULL, xt_addrtype0 },
-	{ "comment", 0, 0, 256, NULL, xt_comment },
-	{ "tcp", 0, 0, 16, NULL, xt_tcp },
-	{ "udp", 0, 0, 16, NULL, xt_udp },
-	{ "multiport", 1, 0, 48, NULL, xt_multiport1 },
-	{ "multiport", 0, 0, 32, NULL, xt_multiport0 },
-	{ "mark", 1, 0, 16, NULL, xt_mark1 },
-	{ "physdev", 0, 0, 72, NULL, xt_physdev },
-	{ "icmp", 0, NF_FAMILY_IP, 8, NULL, xt_icmp },
-	{ "icmp6", 0, NF_FAMILY_IP6, 8, NULL, xt_icmp },
+	{ "conntrack", 1, 0, 152, xt_conntrack },
+	{ "conntrack", 2, 0, 160, xt_conntrack },
+	{ "conntrack", 3, 0, 168, xt_conntrack },
+	{ "state", 0, 0, 8, xt_state },
+	{ "addrtype", 1, 0, 8, xt_addrtype1 },
+	{ "addrtype", 0, NF_FAMILY_IP, 16, xt_addrtype0 },
+	{ "comment", 0, 0, 256, xt_comment },
+	{ "tcp", 0, 0, 16, xt_tcp },
+	{ "udp", 0, 0, 16, xt_udp },
+	{ "multiport", 1, 0, 48, xt_multiport1 },
+	{ "multiport", 0, 0, 32, xt_multiport0 },
+	{ "mark", 1, 0, 16, xt_mark1 },
+	{ "physdev", 0, 0, 72, xt_physdev },
+	{ "icmp", 0, NF_FAMILY_IP, 8, xt_icmp },
+	{ "icmp6", 0, NF_FAMILY_IP6, 8, xt_icmp },
 };
 
 /* ---- targets ---- */
