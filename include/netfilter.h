@@ -13,11 +13,12 @@
 
 /*
  * The structured rule model: ruleset -> tables -> chains -> rules -> matches + action.
- * It is filled by src/nf_collect.c (libnftnl/libmnl) and src/nf_legacy.c (getsockopt),
- * decoded by src/nf_expr.c (native expressions) and src/nf_xt.c (xt compat matches and
- * targets), serialised by src/nf_json.c and printed by src/nf_text.c. Only the collectors
- * include libnftnl/libmnl. Every rule of every backend is decoded into the same form, so an
- * evaluator never needs to know which tool made it.
+ * It is filled by src/netfilter/: collect.c reads nf_tables (libmnl) and the legacy tables
+ * (getsockopt), validate.c checks each message, decode.c and the expr_*.c files decode
+ * native rules, xt.c the iptables view (xt matches and targets, also for legacy.c), json.c
+ * serialises it, text.c prints it and eval.c evaluates it. Only the collector and the
+ * decoders include libnftnl/libmnl. Every rule of every backend is decoded into the same
+ * form, so an evaluator never needs to know which tool made it.
  *
  * Evaluating a rule: every match in rule->matches must hold (logical AND, order irrelevant);
  * then the rule's effects run in order (log, mark set, ...) and finally rule->action gives
@@ -308,17 +309,11 @@ struct nf_ruleset {
 
 /* ---- accessors (never NULL-deref; return NULL / "?" when not found) ---- */
 const char *nf_family_name(unsigned int family);	/* "ip", "ip6", "inet", ... */
-int nf_family_parse(const char *s);			/* -1 if unknown */
 const char *nf_backend_name(enum nf_backend b);		/* "nft", "iptables-nft", "iptables-legacy" */
-int nf_backend_parse(const char *s);
 const char *nf_hook_name(enum nf_hook h);		/* "prerouting", ... ; "none" */
-int nf_hook_parse(const char *s);
 const char *nf_match_kind_name(enum nf_match_kind k);	/* "iif", "saddr", ... */
-int nf_match_kind_parse(const char *s);
 const char *nf_action_kind_name(enum nf_action_kind k);	/* "accept", "jump", "dnat", ... */
-int nf_action_kind_parse(const char *s);
 const char *nf_field_name(enum nf_field f);
-int nf_field_parse(const char *s);
 const char *nf_policy_name(enum nf_policy p);		/* "accept", "drop", "none" */
 
 struct nf_table *nf_table_find(const struct nf_ruleset *rs, unsigned int family, const char *name);

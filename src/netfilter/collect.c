@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* nf_collect.c - reads nf_tables (libmnl/libnftnl) and iptables-legacy tables of one namespace. */
+/* collect.c - reads nf_tables (libmnl/libnftnl) and iptables-legacy tables of one namespace. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +16,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
-#include "nf_int.h"
+#include "nf.h"
 
 #define LEGACY_INFO_LEN 84
 #define IPT_SO_GET_INFO 64

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* nf_decode.c - a buffer of nf_tables netlink messages -> tables, chains, sets, elements, rules. */
+/* decode.c - a buffer of nf_tables netlink messages -> tables, chains, sets, elements, rules. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <endian.h>
@@ -18,7 +18,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
-#include "nf_nft.h"
+#include "nf.h"
 
 #define KEYMAX 64
 
@@ -63,65 +63,40 @@ struct dctx {
 	size_t n_ok;
 };
 
-static const char *datatype_name(uint32_t t)
-{
-	switch (t) {
-	case 1: return "verdict";
-	case 2: return "nf_proto";
-	case 4: return "integer";
-	case 5: return "string";
-	case 7: return "ipv4_addr";
-	case 8: return "ipv6_addr";
-	case 9: return "ether_addr";
-	case 10: return "ether_type";
-	case 12: return "inet_proto";
-	case 13: return "inet_service";
-	case 14: return "icmp_type";
-	case 15: return "tcp_flag";
-	case 19: return "mark";
-	case 20: return "iface_index";
-	case 26: return "ct_state";
-	case 27: return "ct_dir";
-	case 28: return "ct_status";
-	case 29: return "icmpv6_type";
-	case 31: return "pkt_type";
-	case 38: return "fib_addrtype";
-	case 41: return "ifname";
-	default: return NULL;
-	}
-}
+/* nft's datatypes (nftables src/datatype.h TYPE_*) the decoder names or prints. */
+static const struct datatype {
+	const char *name;
+	int vk;			/* how a value is printed (NF_VK_HEX if 0) */
+	uint32_t len;		/* bytes of a value; 0: as long as the key */
+} datatypes[] = {
+	[1] = { "verdict", NF_VK_HEX, 0 },
+	[2] = { "nf_proto", NF_VK_NFPROTO, 1 },
+	[4] = { "integer", NF_VK_HEX, 0 },
+	[5] = { "string", NF_VK_HEX, 0 },
+	[7] = { "ipv4_addr", NF_VK_IPV4, 4 },
+	[8] = { "ipv6_addr", NF_VK_IPV6, 16 },
+	[9] = { "ether_addr", NF_VK_HEX, 0 },
+	[10] = { "ether_type", NF_VK_HEX, 0 },
+	[12] = { "inet_proto", NF_VK_PROTO, 1 },
+	[13] = { "inet_service", NF_VK_PORT, 2 },
+	[14] = { "icmp_type", NF_VK_ICMP, 1 },
+	[15] = { "tcp_flag", NF_VK_HEX, 0 },
+	[19] = { "mark", NF_VK_MARK, 4 },
+	[20] = { "iface_index", NF_VK_HEX, 0 },
+	[26] = { "ct_state", NF_VK_CT_STATE, 4 },
+	[27] = { "ct_dir", NF_VK_HEX, 0 },
+	[28] = { "ct_status", NF_VK_CT_STATUS, 4 },
+	[29] = { "icmpv6_type", NF_VK_ICMP6, 1 },
+	[31] = { "pkt_type", NF_VK_HEX, 0 },
+	[38] = { "fib_addrtype", NF_VK_HEX, 0 },
+	[41] = { "ifname", NF_VK_IFNAME, 16 },
+};
 
-static int datatype_vk(uint32_t t)
+static const struct datatype *datatype(uint32_t t)
 {
-	switch (t) {
-	case 7: return NF_VK_IPV4;
-	case 8: return NF_VK_IPV6;
-	case 12: return NF_VK_PROTO;
-	case 13: return NF_VK_PORT;
-	case 14: return NF_VK_ICMP;
-	case 19: return NF_VK_MARK;
-	case 26: return NF_VK_CT_STATE;
-	case 28: return NF_VK_CT_STATUS;
-	case 29: return NF_VK_ICMP6;
-	case 41: return NF_VK_IFNAME;
-	case 2: return NF_VK_NFPROTO;
-	default: return NF_VK_HEX;
-	}
-}
+	static const struct datatype unknown = { NULL, NF_VK_HEX, 0 };
 
-static uint32_t datatype_len(uint32_t t, uint32_t dflt)
-{
-	switch (t) {
-	case 7: return 4;
-	case 8: return 16;
-	case 12: return 1;
-	case 13: return 2;
-	case 14: case 29: return 1;
-	case 19: case 26: case 28: return 4;
-	case 41: return 16;
-	case 2: return 1;
-	default: return dflt;
-	}
+	return t < ARRAY_SIZE(datatypes) ? &datatypes[t] : &unknown;
 }
 
 /* Concatenated types: 6 bits per component, first component in the highest bits. */
@@ -153,7 +128,7 @@ static char *type_text(uint32_t type)
 		return nm_xstrdup("verdict");
 	n = split_type(type, parts, 8);
 	for (i = 0; i < n; i++) {
-		const char *nm = datatype_name(parts[i]);
+		const char *nm = datatype(parts[i])->name;
 
 		if (i)
 			nf_buf_puts(&b, " . ");
@@ -163,48 +138,6 @@ static char *type_text(uint32_t type)
 			nf_buf_printf(&b, "type%u", parts[i]);
 	}
 	return nf_buf_steal(&b);
-}
-
-void nf_nft_addr_range_text(struct nf_buf *b, const struct nm_ip *lo, const struct nm_ip *hi)
-{
-	size_t alen = lo->family == AF_INET6 ? 16 : 4;
-	char s[INET6_ADDRSTRLEN];
-	int plen = -1;
-
-	inet_ntop(lo->family == AF_INET6 ? AF_INET6 : AF_INET, lo->addr, s, sizeof(s));
-	nf_buf_puts(b, s);
-	if (memcmp(lo->addr, hi->addr, alen) == 0)
-		return;
-	/* is [lo, hi] exactly one prefix? */
-	{
-		int p;
-
-		for (p = 0; p <= (int)alen * 8; p++) {
-			size_t i;
-			bool ok = true;
-
-			for (i = 0; i < alen * 8; i++) {
-				size_t by = i / 8;
-				uint8_t bit = (uint8_t)(0x80 >> (i % 8));
-				bool l = lo->addr[by] & bit, h = hi->addr[by] & bit;
-
-				if ((int)i < p ? (l != h) : (l || !h)) {
-					ok = false;
-					break;
-				}
-			}
-			if (ok) {
-				plen = p;
-				break;
-			}
-		}
-	}
-	if (plen >= 0) {
-		nf_buf_printf(b, "/%d", plen);
-		return;
-	}
-	inet_ntop(hi->family == AF_INET6 ? AF_INET6 : AF_INET, hi->addr, s, sizeof(s));
-	nf_buf_printf(b, "-%s", s);
 }
 
 /* Text of one key (or an inclusive range lo..hi when hi != NULL). */
@@ -218,8 +151,9 @@ static void key_text(struct nf_buf *b, uint32_t type, uint32_t key_len, const ui
 	if (n == 1)
 		parts[0] = type;
 	for (i = 0; i < n; i++) {
-		int vk = datatype_vk(parts[i]);
-		uint32_t clen = n == 1 ? (key_len ? key_len : len) : datatype_len(parts[i], 4);
+		int vk = datatype(parts[i])->vk;
+		uint32_t clen = n == 1 ? (key_len ? key_len : len) :
+				datatype(parts[i])->len ? datatype(parts[i])->len : 4;
 		uint32_t step = n == 1 ? clen : (clen + 3) / 4 * 4;
 
 		if (i)
@@ -248,40 +182,21 @@ static void key_text(struct nf_buf *b, uint32_t type, uint32_t key_len, const ui
 	}
 }
 
+/* A verdict map element's verdict. */
 static char *verdict_text(int32_t v, const char *chain, struct nf_action *a)
 {
-	switch (v) {
-	case NF_ACCEPT: a->kind = NF_ACT_ACCEPT; return nm_xstrdup("accept");
-	case NF_DROP: a->kind = NF_ACT_DROP; return nm_xstrdup("drop");
-	case NFT_RETURN: a->kind = NF_ACT_RETURN; return nm_xstrdup("return");
-	case NFT_CONTINUE: a->kind = NF_ACT_CONTINUE; return nm_xstrdup("continue");
-	case NFT_JUMP:
-		a->kind = NF_ACT_JUMP;
-		a->chain = nm_xstrdup(chain ? chain : "?");
-		return nm_xasprintf("jump %s", a->chain);
-	case NFT_GOTO:
-		a->kind = NF_ACT_GOTO;
-		a->chain = nm_xstrdup(chain ? chain : "?");
-		return nm_xasprintf("goto %s", a->chain);
-	default:
-		a->kind = NF_ACT_UNSUPPORTED;
+	const char *word;
+
+	a->kind = nf_nft_verdict(v, &word);
+	if (a->kind == NF_ACT_QUEUE)
+		a->kind = NF_ACT_UNSUPPORTED;	/* not modelled in maps */
+	if (a->kind == NF_ACT_UNSUPPORTED)
 		return nm_xasprintf("verdict %d", v);
+	if (a->kind == NF_ACT_JUMP || a->kind == NF_ACT_GOTO) {
+		a->chain = nm_xstrdup(chain ? chain : "?");
+		return nm_xasprintf("%s %s", word, a->chain);
 	}
-}
-
-void nf_nft_set_inline(struct nf_buf *b, const struct nf_set *s)
-{
-	size_t i;
-
-	nf_buf_puts(b, "{ ");
-	for (i = 0; i < s->n_elems; i++) {
-		if (i)
-			nf_buf_puts(b, ", ");
-		nf_buf_puts(b, s->elems[i].text ? s->elems[i].text : "?");
-		if (s->elems[i].data_text)
-			nf_buf_printf(b, " : %s", s->elems[i].data_text);
-	}
-	nf_buf_puts(b, " }");
+	return nm_xstrdup(word);
 }
 
 static int elem_cmp(const void *a, const void *b)
@@ -468,46 +383,88 @@ out:
 	nftnl_chain_free(ch);
 }
 
+static uint32_t set_u32(const struct nftnl_set *s, uint16_t attr)
+{
+	return nftnl_set_is_set(s, attr) ? nftnl_set_get_u32(s, attr) : 0;
+}
+
+/* The table a set or set element message belongs to (its index in *ti), NULL if unknown. */
+static struct nf_table *set_table(struct dctx *c, const struct nftnl_set *s, size_t *ti)
+{
+	return table_of(c->rs, set_u32(s, NFTNL_SET_FAMILY), nftnl_set_get_str(s, NFTNL_SET_TABLE), ti);
+}
+
+/* Both name their set and its table, which libnftnl does not check. */
+static bool set_msg_ok(struct dctx *c, int parsed, const struct nftnl_set *s, const char *what)
+{
+	if (parsed >= 0 && nftnl_set_is_set(s, NFTNL_SET_NAME) && nftnl_set_is_set(s, NFTNL_SET_TABLE))
+		return true;
+	nm_warn(c->w, c->nw, "netfilter: malformed %s message", what);
+	return false;
+}
+
 static void on_set(struct dctx *c, const struct nlmsghdr *nlh)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nf_table *t;
 	struct nf_set *ns;
-	uint32_t kt, dt;
+	struct set_types *st;
 
-	if (nftnl_set_nlmsg_parse(nlh, s) < 0 || !nftnl_set_is_set(s, NFTNL_SET_NAME) ||
-	    !nftnl_set_is_set(s, NFTNL_SET_TABLE)) {
-		nm_warn(c->w, c->nw, "netfilter: malformed set message");
+	if (!set_msg_ok(c, nftnl_set_nlmsg_parse(nlh, s), s, "set"))
 		goto out;
-	}
-	t = table_of(c->rs, nftnl_set_is_set(s, NFTNL_SET_FAMILY) ? nftnl_set_get_u32(s, NFTNL_SET_FAMILY) : 0,
-		     nftnl_set_get_str(s, NFTNL_SET_TABLE), NULL);
+	t = set_table(c, s, NULL);
 	if (!t || nf_set_find(t, nftnl_set_get_str(s, NFTNL_SET_NAME)))
 		goto out;
 	ns = NM_PUSH(t->sets, t->n_sets);
+	st = NM_PUSH(c->types, c->n_types);
+	st->ti = (size_t)(t - c->rs->tables);
+	st->si = t->n_sets - 1;
 	ns->name = nm_xstrdup(nftnl_set_get_str(s, NFTNL_SET_NAME));
-	ns->flags = nftnl_set_is_set(s, NFTNL_SET_FLAGS) ? nftnl_set_get_u32(s, NFTNL_SET_FLAGS) : 0;
-	kt = nftnl_set_is_set(s, NFTNL_SET_KEY_TYPE) ? nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE) : 0;
-	ns->key_type = type_text(kt);
-	ns->key_len = nftnl_set_is_set(s, NFTNL_SET_KEY_LEN) ? nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN) : 0;
+	ns->flags = set_u32(s, NFTNL_SET_FLAGS);
+	st->key = set_u32(s, NFTNL_SET_KEY_TYPE);
+	ns->key_type = type_text(st->key);
+	ns->key_len = set_u32(s, NFTNL_SET_KEY_LEN);
 	if (ns->flags & NF_SET_F_MAP) {
-		dt = nftnl_set_is_set(s, NFTNL_SET_DATA_TYPE) ? nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE) : 0;
-		ns->data_type = type_text(dt);
-		ns->data_len = nftnl_set_is_set(s, NFTNL_SET_DATA_LEN) ? nftnl_set_get_u32(s, NFTNL_SET_DATA_LEN) : 0;
-	} else {
-		dt = 0;
-	}
-	{
-		struct set_types *st = NM_PUSH(c->types, c->n_types);
-
-		st->ti = (size_t)(t - c->rs->tables);
-		st->si = t->n_sets - 1;
-		st->key = kt;
-		st->data = dt;
+		st->data = set_u32(s, NFTNL_SET_DATA_TYPE);
+		ns->data_type = type_text(st->data);
+		ns->data_len = set_u32(s, NFTNL_SET_DATA_LEN);
 	}
 	c->n_ok++;
 out:
 	nftnl_set_free(s);
+}
+
+/* The bytes of an element attribute, at most KEYMAX of them. */
+static void elem_bytes(struct nftnl_set_elem *e, uint16_t attr, uint8_t *out, uint32_t *len)
+{
+	uint32_t l;
+	const void *d;
+
+	if (!nftnl_set_elem_is_set(e, attr))
+		return;
+	d = nftnl_set_elem_get(e, attr, &l);
+	*len = l > KEYMAX ? KEYMAX : l;
+	memcpy(out, d, *len);
+}
+
+static void add_elem(struct dctx *c, size_t ti, size_t si, struct nftnl_set_elem *e)
+{
+	struct raw_elem *r = NM_PUSH(c->elems, c->n_elems);
+
+	r->ti = ti;
+	r->si = si;
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS))
+		r->flags = nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS);
+	elem_bytes(e, NFTNL_SET_ELEM_KEY, r->key, &r->klen);
+	elem_bytes(e, NFTNL_SET_ELEM_KEY_END, r->key_end, &r->kelen);
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_VERDICT)) {
+		r->has_verdict = true;
+		r->verdict = (int32_t)nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_VERDICT);
+		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
+			r->chain = nm_xstrdup(nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN));
+	} else {
+		elem_bytes(e, NFTNL_SET_ELEM_DATA, r->data, &r->dlen);
+	}
 }
 
 static void on_setelems(struct dctx *c, const struct nlmsghdr *nlh)
@@ -515,56 +472,21 @@ static void on_setelems(struct dctx *c, const struct nlmsghdr *nlh)
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nftnl_set_elems_iter *it;
 	struct nftnl_set_elem *e;
-	size_t ti, si;
+	const struct nf_set *set;
 	struct nf_table *t;
+	size_t ti;
 
-	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0 || !nftnl_set_is_set(s, NFTNL_SET_NAME) ||
-	    !nftnl_set_is_set(s, NFTNL_SET_TABLE)) {
-		nm_warn(c->w, c->nw, "netfilter: malformed set element message");
+	if (!set_msg_ok(c, nftnl_set_elems_nlmsg_parse(nlh, s), s, "set element"))
 		goto out;
-	}
-	t = table_of(c->rs, nftnl_set_is_set(s, NFTNL_SET_FAMILY) ? nftnl_set_get_u32(s, NFTNL_SET_FAMILY) : 0,
-		     nftnl_set_get_str(s, NFTNL_SET_TABLE), &ti);
-	if (!t)
-		goto out;
-	for (si = 0; si < t->n_sets; si++)
-		if (strcmp(t->sets[si].name, nftnl_set_get_str(s, NFTNL_SET_NAME)) == 0)
-			break;
-	if (si == t->n_sets)
+	t = set_table(c, s, &ti);
+	set = t ? nf_set_find(t, nftnl_set_get_str(s, NFTNL_SET_NAME)) : NULL;
+	if (!set)
 		goto out;
 	it = nftnl_set_elems_iter_create(s);
 	if (!it)
 		goto out;
-	while ((e = nftnl_set_elems_iter_next(it))) {
-		struct raw_elem *r = NM_PUSH(c->elems, c->n_elems);
-		uint32_t l;
-		const void *d;
-
-		r->ti = ti;
-		r->si = si;
-		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS))
-			r->flags = nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS);
-		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY)) {
-			d = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &l);
-			r->klen = l > KEYMAX ? KEYMAX : l;
-			memcpy(r->key, d, r->klen);
-		}
-		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END)) {
-			d = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &l);
-			r->kelen = l > KEYMAX ? KEYMAX : l;
-			memcpy(r->key_end, d, r->kelen);
-		}
-		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_VERDICT)) {
-			r->has_verdict = true;
-			r->verdict = (int32_t)nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_VERDICT);
-			if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
-				r->chain = nm_xstrdup(nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN));
-		} else if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_DATA)) {
-			d = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &l);
-			r->dlen = l > KEYMAX ? KEYMAX : l;
-			memcpy(r->data, d, r->dlen);
-		}
-	}
+	while ((e = nftnl_set_elems_iter_next(it)))
+		add_elem(c, ti, (size_t)(set - t->sets), e);
 	nftnl_set_elems_iter_destroy(it);
 	c->n_ok++;
 out:
@@ -674,127 +596,116 @@ static bool rule_has_xt(struct nftnl_rule *r)
 	return xt;
 }
 
-static bool known_msg(uint8_t type)
-{
-	return type == NFT_MSG_NEWTABLE || type == NFT_MSG_NEWCHAIN || type == NFT_MSG_NEWSET ||
-	       type == NFT_MSG_NEWSETELEM || type == NFT_MSG_NEWRULE || type == NFT_MSG_NEWGEN;
-}
+/* The messages of a dump the model is built from; other nf_tables messages are skipped. */
+static const struct msg_handler {
+	uint8_t type;
+	const char *name;
+	void (*fn)(struct dctx *c, const struct nlmsghdr *nlh);
+} msg_handlers[] = {
+	{ NFT_MSG_NEWTABLE, "table", on_table },
+	{ NFT_MSG_NEWCHAIN, "chain", on_chain },
+	{ NFT_MSG_NEWSET, "set", on_set },
+	{ NFT_MSG_NEWSETELEM, "set element", on_setelems },
+	{ NFT_MSG_NEWRULE, "rule", on_rule },
+	{ NFT_MSG_NEWGEN, "generation", on_gen },
+};
 
-static const char *msg_name(uint8_t type)
+/* One nf_tables message (nlmsg_len checked against the buffer): validated, then decoded. */
+static void decode_msg(struct dctx *c, const uint8_t *p, uint32_t msglen, uint8_t type)
 {
-	switch (type) {
-	case NFT_MSG_NEWTABLE: return "table";
-	case NFT_MSG_NEWCHAIN: return "chain";
-	case NFT_MSG_NEWSET: return "set";
-	case NFT_MSG_NEWSETELEM: return "set element";
-	case NFT_MSG_NEWGEN: return "generation";
-	default: return "rule";
-	}
-}
-
-int nf_decode_dump(const void *buf, size_t len, struct nf_ruleset *rs, char ***w, size_t *nw)
-{
-	struct dctx c = { .rs = rs, .w = w, .nw = nw };
-	const uint8_t *p = buf;
-	size_t off = 0, i;
-	bool *xt;
-	size_t first_table = rs->n_tables;
+	const struct msg_handler *h = NULL;
 	char why[256];
+	void *copy;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(msg_handlers); i++)
+		if (msg_handlers[i].type == type)
+			h = &msg_handlers[i];
+	if (!h)
+		return;
+	/* libmnl expects aligned attributes: parse an aligned copy */
+	copy = nm_xcalloc(1, NLMSG_ALIGN(msglen) + 16);
+	memcpy(copy, p, msglen);
+	if (nf_validate_msg(copy, why, sizeof(why)) == 0)
+		h->fn(c, copy);
+	else if (type == NFT_MSG_NEWRULE)
+		reject_rule(c, copy, why);
+	else
+		nm_warn(c->w, c->nw, "netfilter: malformed %s message: %s", h->name, why);
+	free(copy);
+}
+
+static void decode_msgs(struct dctx *c, const uint8_t *p, size_t len)
+{
+	size_t off = 0;
 
 	while (off + sizeof(struct nlmsghdr) <= len) {
 		struct nlmsghdr hdr;
-		void *copy;
 
 		memcpy(&hdr, p + off, sizeof(hdr));
 		if (hdr.nlmsg_len < sizeof(hdr) || hdr.nlmsg_len > len - off) {
-			nm_warn(w, nw, "netfilter: truncated netlink message at offset %zu", off);
+			nm_warn(c->w, c->nw, "netfilter: truncated netlink message at offset %zu", off);
 			break;
 		}
 		if ((hdr.nlmsg_type >> 8) == NFNL_SUBSYS_NFTABLES &&
-		    hdr.nlmsg_len >= NLMSG_HDRLEN + sizeof(struct nfgenmsg)) {
-			/* libmnl expects aligned attributes: parse an aligned copy */
-			copy = nm_xcalloc(1, NLMSG_ALIGN(hdr.nlmsg_len) + 16);
-			memcpy(copy, p + off, hdr.nlmsg_len);
-			if (!known_msg(hdr.nlmsg_type & 0xff)) {
-				free(copy);
-				off += NLMSG_ALIGN(hdr.nlmsg_len);
-				continue;
-			}
-			if (nf_validate_msg(copy, why, sizeof(why)) < 0) {
-				if ((hdr.nlmsg_type & 0xff) == NFT_MSG_NEWRULE)
-					reject_rule(&c, copy, why);
-				else
-					nm_warn(w, nw, "netfilter: malformed %s message: %s",
-						msg_name(hdr.nlmsg_type & 0xff), why);
-				free(copy);
-				off += NLMSG_ALIGN(hdr.nlmsg_len);
-				continue;
-			}
-			switch (hdr.nlmsg_type & 0xff) {
-			case NFT_MSG_NEWTABLE:
-				on_table(&c, copy);
-				break;
-			case NFT_MSG_NEWCHAIN:
-				on_chain(&c, copy);
-				break;
-			case NFT_MSG_NEWSET:
-				on_set(&c, copy);
-				break;
-			case NFT_MSG_NEWSETELEM:
-				on_setelems(&c, copy);
-				break;
-			case NFT_MSG_NEWRULE:
-				on_rule(&c, copy);
-				break;
-			case NFT_MSG_NEWGEN:
-				on_gen(&c, copy);
-				break;
-			default:
-				break;
-			}
-			free(copy);
-		}
+		    hdr.nlmsg_len >= NLMSG_HDRLEN + sizeof(struct nfgenmsg))
+			decode_msg(c, p + off, hdr.nlmsg_len, hdr.nlmsg_type & 0xff);
 		off += NLMSG_ALIGN(hdr.nlmsg_len);
 	}
+}
 
-	/* sets: format elements */
-	for (i = 0; i < c.n_types; i++)
-		finish_set(&c, c.types[i].ti, c.types[i].si, c.types[i].key, c.types[i].data);
-	free(c.types);
-	for (i = 0; i < c.n_elems; i++)
-		free(c.elems[i].chain);
-	free(c.elems);
+/* Sets: their elements, sorted and printed, once all messages are in. */
+static void finish_sets(struct dctx *c)
+{
+	size_t i;
 
-	/* classify tables, then decode rules in dump order */
-	xt = nm_xcalloc(rs->n_tables + 1, sizeof(bool));
-	for (i = 0; i < c.n_rules; i++) {
-		size_t ti;
+	for (i = 0; i < c->n_types; i++)
+		finish_set(c, c->types[i].ti, c->types[i].si, c->types[i].key, c->types[i].data);
+	free(c->types);
+	for (i = 0; i < c->n_elems; i++)
+		free(c->elems[i].chain);
+	free(c->elems);
+}
 
-		if (c.rules[i].r &&
-		    table_of(rs, nftnl_rule_get_u32(c.rules[i].r, NFTNL_RULE_FAMILY),
-			     nftnl_rule_get_str(c.rules[i].r, NFTNL_RULE_TABLE), &ti) &&
-		    rule_has_xt(c.rules[i].r))
+/* Which tool made each new table (an xt expression in any rule settles it). */
+static void classify_tables(struct dctx *c, size_t first_table)
+{
+	struct nf_ruleset *rs = c->rs;
+	bool *xt = nm_xcalloc(rs->n_tables + 1, sizeof(bool));
+	size_t i, ti;
+
+	for (i = 0; i < c->n_rules; i++)
+		if (c->rules[i].r &&
+		    table_of(rs, nftnl_rule_get_u32(c->rules[i].r, NFTNL_RULE_FAMILY),
+			     nftnl_rule_get_str(c->rules[i].r, NFTNL_RULE_TABLE), &ti) &&
+		    rule_has_xt(c->rules[i].r))
 			xt[ti] = true;
-	}
 	for (i = first_table; i < rs->n_tables; i++)
 		rs->tables[i].backend = nf_classify_table(&rs->tables[i], xt[i]);
 	free(xt);
-	for (i = 0; i < c.n_rules; i++) {
-		struct rule_ent *re = &c.rules[i];
+}
+
+/* Rules in dump order, into their chains (in the syntax of their table's tool). */
+static void decode_rules(struct dctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_rules; i++) {
+		struct rule_ent *re = &c->rules[i];
 		struct nftnl_rule *nr = re->r;
 		uint32_t fam = !nr ? re->family : nftnl_rule_is_set(nr, NFTNL_RULE_FAMILY) ?
 			       nftnl_rule_get_u32(nr, NFTNL_RULE_FAMILY) : 0;
 		const char *tn = nr ? nftnl_rule_get_str(nr, NFTNL_RULE_TABLE) : re->table;
 		const char *cn = nr ? nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN) : re->chain;
-		struct nf_table *t = table_of(rs, fam, tn, NULL);
+		struct nf_table *t = table_of(c->rs, fam, tn, NULL);
 		struct nf_chain *ch = t ? nf_chain_find(t, cn) : NULL;
 
 		if (!ch) {
-			nm_warn(w, nw, "netfilter: rule in unknown chain %s", cn);
+			nm_warn(c->w, c->nw, "netfilter: rule in unknown chain %s", cn);
 		} else if (nr) {
 			nf_nft_decode_rule(nr, t, ch, NM_PUSH(ch->rules, ch->n_rules));
 		} else {
-			nm_warn(w, nw, "netfilter: table %s chain %s: rule %llu not decoded: %s",
+			nm_warn(c->w, c->nw, "netfilter: table %s chain %s: rule %llu not decoded: %s",
 				tn, cn, (unsigned long long)re->handle, re->why);
 			decode_rejected(re, t, ch, NM_PUSH(ch->rules, ch->n_rules));
 		}
@@ -804,7 +715,18 @@ int nf_decode_dump(const void *buf, size_t len, struct nf_ruleset *rs, char ***w
 		free(re->chain);
 		free(re->why);
 	}
-	free(c.rules);
+	free(c->rules);
+}
+
+int nf_decode_dump(const void *buf, size_t len, struct nf_ruleset *rs, char ***w, size_t *nw)
+{
+	struct dctx c = { .rs = rs, .w = w, .nw = nw };
+	size_t first_table = rs->n_tables;
+
+	decode_msgs(&c, buf, len);
+	finish_sets(&c);
+	classify_tables(&c, first_table);
+	decode_rules(&c);
 	rs->nft_read = true;
 	return c.n_ok || len == 0 ? 0 : -EINVAL;
 }

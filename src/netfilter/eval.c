@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* nf_eval.c - evaluate the decoded netfilter rules of a namespace against one simulated packet. */
+/* eval.c - evaluate the decoded netfilter rules of a namespace against one simulated packet. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
@@ -177,6 +177,21 @@ static const struct nf_set_elem *set_lookup(const struct nf_eval_ctx *c, const c
 	return NULL;
 }
 
+/* The device an interface match looks at: in, out, bridge port in, bridge port out. */
+static const char *match_dev(const struct nf_pkt *p, enum nf_match_kind k)
+{
+	switch (k) {
+	case NF_MATCH_IIF:
+		return p->iif;
+	case NF_MATCH_OIF:
+		return p->oif;
+	case NF_MATCH_PHYSDEV_IN:
+		return p->phys_in;
+	default:
+		return p->phys_out;
+	}
+}
+
 static enum tri match_one(const struct nf_eval_ctx *c, const struct nf_match *m)
 {
 	const struct nf_pkt *p = &c->pkt;
@@ -185,16 +200,14 @@ static enum tri match_one(const struct nf_eval_ctx *c, const struct nf_match *m)
 
 	switch (m->kind) {
 	case NF_MATCH_IIF:
-		t = if_match(m->ifname, m->ifprefix, p->iif);
-		break;
 	case NF_MATCH_OIF:
-		t = if_match(m->ifname, m->ifprefix, p->oif);
+	case NF_MATCH_PHYSDEV_IN:
+	case NF_MATCH_PHYSDEV_OUT:
+		t = if_match(m->ifname, m->ifprefix, match_dev(p, m->kind));
 		break;
 	case NF_MATCH_SADDR:
-		t = nm_ip_in_prefix(&p->src, &m->prefix);
-		break;
 	case NF_MATCH_DADDR:
-		t = nm_ip_in_prefix(&p->dst, &m->prefix);
+		t = nm_ip_in_prefix(m->kind == NF_MATCH_SADDR ? &p->src : &p->dst, &m->prefix);
 		break;
 	case NF_MATCH_L4PROTO:
 		t = p->proto == m->proto;
@@ -232,12 +245,6 @@ static enum tri match_one(const struct nf_eval_ctx *c, const struct nf_match *m)
 		break;
 	case NF_MATCH_COMMENT:
 		t = T_TRUE;
-		break;
-	case NF_MATCH_PHYSDEV_IN:
-		t = if_match(m->ifname, m->ifprefix, p->phys_in);
-		break;
-	case NF_MATCH_PHYSDEV_OUT:
-		t = if_match(m->ifname, m->ifprefix, p->phys_out);
 		break;
 	case NF_MATCH_PHYSDEV_IS_IN:
 		t = p->phys_in != NULL;
@@ -315,6 +322,15 @@ enum chain_out { CH_END = 0, CH_ACCEPT, CH_DROP, CH_UNKNOWN };
 
 static enum chain_out run_chain(struct nf_eval_ctx *c, const struct nf_chain *ch, int depth);
 
+/* The rule r of chain ch decided the verdict. */
+static void decided_by(struct nf_eval_ctx *c, const struct nf_chain *ch, const struct nf_rule *r)
+{
+	c->res->rule = r;
+	c->res->chain = ch;
+	c->res->table = c->table;
+	c->res->by_policy = false;
+}
+
 static enum chain_out take_action(struct nf_eval_ctx *c, const struct nf_chain *ch,
 				  const struct nf_rule *r, const struct nf_action *a, int depth,
 				  bool *ret)
@@ -333,17 +349,11 @@ static enum chain_out take_action(struct nf_eval_ctx *c, const struct nf_chain *
 		return CH_END;
 	case NF_ACT_ACCEPT:
 	case NF_ACT_QUEUE:
-		res->rule = r;
-		res->chain = ch;
-		res->table = c->table;
-		res->by_policy = false;
+		decided_by(c, ch, r);
 		return CH_ACCEPT;
 	case NF_ACT_DROP:
 	case NF_ACT_REJECT:
-		res->rule = r;
-		res->chain = ch;
-		res->table = c->table;
-		res->by_policy = false;
+		decided_by(c, ch, r);
 		return CH_DROP;
 	case NF_ACT_RETURN:
 		*ret = true;
@@ -390,10 +400,7 @@ static enum chain_out take_action(struct nf_eval_ctx *c, const struct nf_chain *
 			res->nat_addr = a->addr_min;
 			res->nat_port = a->port_min;
 		}
-		res->rule = r;
-		res->chain = ch;
-		res->table = c->table;
-		res->by_policy = false;
+		decided_by(c, ch, r);
 		return CH_ACCEPT;
 	case NF_ACT_UNSUPPORTED:
 	default:

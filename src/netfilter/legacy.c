@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* nf_legacy.c - iptables-legacy (x_tables) table blobs -> the same model, iptables-save text. */
+/* legacy.c - iptables-legacy (x_tables) table blobs -> the same model, iptables-save text. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nf_int.h"
+#include "nf.h"
 
 #define INFO_LEN 84		/* struct ipt_getinfo / ip6t_getinfo */
 #define XT_HDR 32		/* xt_entry_match / xt_entry_target header */
@@ -60,49 +60,54 @@ static void iface_name(char *out, const uint8_t *name, const uint8_t *mask)
 		out[strlen(out) - 1] = '\0';
 }
 
-static const char *chain_at(struct nf_table *t, const size_t *starts, size_t off)
+/* One table being decoded: its getinfo record and the entry boundaries of its blob. */
+struct ltable {
+	bool v6;
+	size_t ehdr;			/* struct ipt_entry / ip6t_entry */
+	char name[33];
+	uint32_t valid;			/* hooks the table is attached to */
+	uint32_t hook_entry[5], underflow[5];
+	const uint8_t *blob;
+	size_t size;
+	struct lentry *ents;
+	size_t n;
+	struct nf_table *t;
+	size_t *starts;			/* per chain of t: offset of its first entry */
+};
+
+static const char *chain_at(const struct ltable *lt, size_t off)
 {
 	size_t i;
 
-	for (i = 0; i < t->n_chains; i++)
-		if (starts[i] == off)
-			return t->chains[i].name;
+	for (i = 0; i < lt->t->n_chains; i++)
+		if (lt->starts[i] == off)
+			return lt->t->chains[i].name;
 	return NULL;
 }
 
-static int decode_table(uint32_t family, const uint8_t *info, const uint8_t *blob, size_t size,
-			struct nf_ruleset *rs, char ***w, size_t *nw)
+/* Is entry i the first of built-in chain h? */
+static bool hook_starts(const struct ltable *lt, size_t h, size_t i)
 {
-	bool v6 = family == 10;
-	size_t ehdr = v6 ? 168 : 112;
-	char name[33];
-	uint32_t valid = nf_rd32(info + 32);
-	uint32_t hook_entry[5], underflow[5];
-	struct lentry *ents = NULL;
-	size_t n = 0, off = 0, i, h;
-	struct nf_table *t;
-	size_t *starts;
-	struct nf_chain *cur = NULL;
-	int cur_hook = -1;
+	return (lt->valid & (1u << h)) && lt->hook_entry[h] == lt->ents[i].off;
+}
 
-	memcpy(name, info, 32);
-	name[32] = '\0';
-	for (h = 0; h < 5; h++) {
-		hook_entry[h] = nf_rd32(info + 36 + 4 * h);
-		underflow[h] = nf_rd32(info + 56 + 4 * h);
-	}
-	/* pass 1: entry boundaries, with every length checked */
-	while (off + ehdr <= size) {
-		const uint8_t *e = blob + off;
-		uint16_t toff = nf_rd16(e + (v6 ? 140 : 88)), next = nf_rd16(e + (v6 ? 142 : 90));
+/* Pass 1: entry boundaries, with every length checked. */
+static void scan_entries(struct ltable *lt, char ***w, size_t *nw)
+{
+	size_t off = 0;
+
+	while (off + lt->ehdr <= lt->size) {
+		const uint8_t *e = lt->blob + off;
+		uint16_t toff = nf_rd16(e + (lt->v6 ? 140 : 88)), next = nf_rd16(e + (lt->v6 ? 142 : 90));
 		struct lentry *le;
 		uint16_t tsize;
 
-		if (next < ehdr + XT_HDR || off + next > size || toff < ehdr || toff + XT_HDR > next) {
-			nm_warn(w, nw, "netfilter: legacy table %s: malformed entry at %zu", name, off);
+		if (next < lt->ehdr + XT_HDR || off + next > lt->size || toff < lt->ehdr ||
+		    toff + XT_HDR > next) {
+			nm_warn(w, nw, "netfilter: legacy table %s: malformed entry at %zu", lt->name, off);
 			break;
 		}
-		le = NM_PUSH(ents, n);
+		le = NM_PUSH(lt->ents, lt->n);
 		le->off = off;
 		le->next = next;
 		le->toff = toff;
@@ -121,174 +126,215 @@ static int decode_table(uint32_t family, const uint8_t *info, const uint8_t *blo
 		}
 		off += next;
 	}
+}
 
-	t = NM_PUSH(rs->tables, rs->n_tables);
-	t->family = (uint8_t)(v6 ? NF_FAMILY_IP6 : NF_FAMILY_IP);
-	t->name = nm_xstrdup(name);
-	t->backend = NF_BACKEND_IPTABLES_LEGACY;
-	starts = nm_xcalloc(n + 8, sizeof(size_t));
+/* Pass 2: chains, built-in ones from hook_entry, user chains from ERROR entries. */
+static void add_chains(struct ltable *lt)
+{
+	struct nf_table *t = lt->t;
+	size_t i, h;
 
-	/* pass 2: chains (built-in from hook_entry, user chains from ERROR entries) */
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < lt->n; i++) {
 		for (h = 0; h < 5; h++) {
-			if ((valid & (1u << h)) && hook_entry[h] == ents[i].off) {
+			if (hook_starts(lt, h, i)) {
 				struct nf_chain *c = NM_PUSH(t->chains, t->n_chains);
 
 				c->name = nm_xstrdup(hook_chain[h]);
 				c->base = true;
 				c->hook = (enum nf_hook)h;
-				c->priority = legacy_priority(name, (int)h);
-				c->type = nm_xstrdup(strcmp(name, "nat") == 0 ? "nat" : "filter");
+				c->priority = legacy_priority(lt->name, (int)h);
+				c->type = nm_xstrdup(strcmp(lt->name, "nat") == 0 ? "nat" : "filter");
 				c->policy = NF_POLICY_ACCEPT;
-				starts[t->n_chains - 1] = ents[i].off;
+				lt->starts[t->n_chains - 1] = lt->ents[i].off;
 			}
 		}
-		if (strcmp(ents[i].tname, "ERROR") == 0 && strcmp(ents[i].errname, "ERROR") != 0 &&
-		    i + 1 < n) {
+		if (strcmp(lt->ents[i].tname, "ERROR") == 0 && strcmp(lt->ents[i].errname, "ERROR") != 0 &&
+		    i + 1 < lt->n) {
 			struct nf_chain *c = NM_PUSH(t->chains, t->n_chains);
 
-			c->name = nm_xstrdup(ents[i].errname);
+			c->name = nm_xstrdup(lt->ents[i].errname);
 			c->hook = NF_HOOK_NONE;
 			c->policy = NF_POLICY_NONE;
-			starts[t->n_chains - 1] = ents[i + 1].off;
+			lt->starts[t->n_chains - 1] = lt->ents[i + 1].off;
 		}
 	}
+}
 
-	/* pass 3: rules */
-	for (i = 0; i < n; i++) {
-		const uint8_t *e = blob + ents[i].off;
-		struct nf_ipt ipt = { 0 };
-		struct nf_rule *r;
-		size_t moff;
-		const char *cn;
-		bool is_policy = false;
+/* The fixed part of an entry: addresses, interfaces, protocol, fragments. */
+static void entry_header(const struct ltable *lt, const uint8_t *e, struct nf_ipt *ipt)
+{
+	size_t al = lt->v6 ? 16 : 4;
+	const uint8_t *src = e, *dst = e + al, *smsk = e + 2 * al, *dmsk = e + 3 * al;
+	const uint8_t *ifo = e + 4 * al;
+	uint8_t inv = e[lt->v6 ? 132 : 83], fl = e[lt->v6 ? 131 : 82];
+	static const uint8_t zero[16];
 
-		if (strcmp(ents[i].tname, "ERROR") == 0) {
-			cur = NULL;
+	ipt->family = lt->v6 ? NF_FAMILY_IP6 : NF_FAMILY_IP;
+	if (memcmp(smsk, zero, al) || (inv & 0x08)) {
+		ipt->has_src = true;
+		ipt->inv_src = inv & 0x08;
+		memcpy(ipt->src, src, al);
+		memcpy(ipt->smsk, smsk, al);
+	}
+	if (memcmp(dmsk, zero, al) || (inv & 0x10)) {
+		ipt->has_dst = true;
+		ipt->inv_dst = inv & 0x10;
+		memcpy(ipt->dst, dst, al);
+		memcpy(ipt->dmsk, dmsk, al);
+	}
+	iface_name(ipt->iniface, ifo, ifo + 32);
+	iface_name(ipt->outiface, ifo + 16, ifo + 48);
+	ipt->inv_in = inv & 0x01;
+	ipt->inv_out = inv & 0x02;
+	ipt->proto = nf_rd16(e + (lt->v6 ? 128 : 80));
+	ipt->inv_proto = inv & 0x40;
+	ipt->has_proto = ipt->proto || ipt->inv_proto;
+	if (!lt->v6) {
+		ipt->frag = fl & 0x01;
+		ipt->inv_frag = inv & 0x20;
+	}
+}
+
+/* The xt matches between the fixed part and the target. */
+static void entry_matches(const struct ltable *lt, const struct lentry *le, const uint8_t *e,
+			  struct nf_ipt *ipt)
+{
+	size_t moff;
+
+	for (moff = lt->ehdr; moff + XT_HDR <= le->toff;) {
+		uint16_t msize = nf_rd16(e + moff);
+		char mname[30];
+
+		if (msize < XT_HDR || moff + msize > le->toff) {
+			free(ipt->extra);
+			ipt->extra = nm_xstrdup("malformed match");
+			break;
+		}
+		memcpy(mname, e + moff + 2, 29);
+		mname[29] = '\0';
+		nf_ipt_add_item(ipt, mname, e[moff + 31], e + moff + XT_HDR, msize - XT_HDR);
+		moff += msize;
+	}
+}
+
+/* The target: a standard verdict (a jump is an offset, a verdict -NF_x - 1) or an xt target. */
+static void entry_target(const struct ltable *lt, const struct lentry *le, const uint8_t *e,
+			 struct nf_ipt *ipt)
+{
+	uint8_t fl = e[lt->v6 ? 131 : 82];
+	int32_t v = le->verdict;
+	size_t tsz;
+	uint16_t ts;
+	const char *cn;
+
+	if (le->tname[0] != '\0') {
+		tsz = le->next - le->toff;
+		ts = nf_rd16(e + le->toff);
+		if (ts >= XT_HDR && ts <= tsz)
+			tsz = ts;
+		nf_ipt_set_target(ipt, le->tname, le->trev, e + le->toff + XT_HDR, tsz - XT_HDR);
+	} else if (v >= 0 && (size_t)v == le->off + le->next) {
+		ipt->verdict = NF_IPT_NONE;	/* jump to the next entry: no target */
+	} else if (v >= 0) {
+		ipt->verdict = NF_IPT_STANDARD;
+		ipt->std = (fl & (lt->v6 ? 0x04 : 0x02)) ? NF_ACT_GOTO : NF_ACT_JUMP;
+		cn = chain_at(lt, (size_t)v);
+		ipt->chain = nm_xstrdup(cn ? cn : "?");
+	} else {
+		ipt->verdict = NF_IPT_STANDARD;
+		ipt->std = v == -1 ? NF_ACT_DROP : v == -2 ? NF_ACT_ACCEPT : v == -5 ? NF_ACT_RETURN :
+			   v == -4 ? NF_ACT_QUEUE : NF_ACT_UNSUPPORTED;
+	}
+}
+
+static void add_rule(const struct ltable *lt, struct nf_chain *cur, const struct lentry *le)
+{
+	const uint8_t *e = lt->blob + le->off;
+	struct nf_ipt ipt = { 0 };
+	struct nf_rule *r;
+
+	entry_header(lt, e, &ipt);
+	entry_matches(lt, le, e, &ipt);
+	entry_target(lt, le, e, &ipt);
+	r = NM_PUSH(cur->rules, cur->n_rules);
+	r->handle = cur->n_rules;
+	r->position = cur->n_rules - 1;
+	r->has_counter = true;
+	r->packets = nf_rd64(e + (lt->v6 ? 152 : 96));
+	r->bytes = nf_rd64(e + (lt->v6 ? 160 : 104));
+	nf_ipt_render(&ipt, cur->name, r);
+	if (ipt.verdict == NF_IPT_STANDARD && ipt.std == NF_ACT_UNSUPPORTED) {
+		r->unsupported = true;
+		r->action.text = nm_xasprintf("verdict %d", le->verdict);
+	}
+	nf_ipt_free(&ipt);
+}
+
+/* Pass 3: rules, chain by chain; a built-in chain ends with its policy entry (underflow). */
+static void add_rules(struct ltable *lt)
+{
+	struct nf_chain *cur = NULL;
+	int cur_hook = -1;
+	size_t i, h;
+
+	for (i = 0; i < lt->n; i++) {
+		const struct lentry *le = &lt->ents[i];
+		const uint8_t *e = lt->blob + le->off;
+
+		if (strcmp(le->tname, "ERROR") == 0) {
+			cur = strcmp(le->errname, "ERROR") != 0 ? nf_chain_find(lt->t, le->errname) : NULL;
 			cur_hook = -1;
-			if (strcmp(ents[i].errname, "ERROR") != 0)
-				cur = nf_chain_find(t, ents[i].errname);
 			continue;
 		}
 		for (h = 0; h < 5; h++) {
-			if ((valid & (1u << h)) && hook_entry[h] == ents[i].off) {
-				cur = nf_chain_find(t, hook_chain[h]);
+			if (hook_starts(lt, h, i)) {
+				cur = nf_chain_find(lt->t, hook_chain[h]);
 				cur_hook = (int)h;
 			}
 		}
 		if (!cur)
 			continue;
-		if (cur_hook >= 0 && underflow[cur_hook] == ents[i].off)
-			is_policy = true;
-		if (is_policy) {
+		if (cur_hook >= 0 && lt->underflow[cur_hook] == le->off) {
 			/* standard verdicts are -NF_x - 1: -1 DROP, -2 ACCEPT */
-			cur->policy = ents[i].verdict == -1 ? NF_POLICY_DROP : NF_POLICY_ACCEPT;
-			cur->packets = nf_rd64(e + (v6 ? 152 : 96));
-			cur->bytes = nf_rd64(e + (v6 ? 160 : 104));
+			cur->policy = le->verdict == -1 ? NF_POLICY_DROP : NF_POLICY_ACCEPT;
+			cur->packets = nf_rd64(e + (lt->v6 ? 152 : 96));
+			cur->bytes = nf_rd64(e + (lt->v6 ? 160 : 104));
 			cur = NULL;
 			cur_hook = -1;
 			continue;
 		}
 		/* the implicit RETURN that closes a user chain: last entry before an ERROR */
-		if (cur_hook < 0 && i + 1 < n && strcmp(ents[i + 1].tname, "ERROR") == 0 &&
-		    ents[i].tname[0] == '\0' && ents[i].verdict == -5 && ents[i].toff == ehdr)
+		if (cur_hook < 0 && i + 1 < lt->n && strcmp(lt->ents[i + 1].tname, "ERROR") == 0 &&
+		    le->tname[0] == '\0' && le->verdict == -5 && le->toff == lt->ehdr)
 			continue;
-
-		ipt.family = v6 ? NF_FAMILY_IP6 : NF_FAMILY_IP;
-		{
-			size_t al = v6 ? 16 : 4;
-			const uint8_t *src = e, *dst = e + al, *smsk = e + 2 * al, *dmsk = e + 3 * al;
-			const uint8_t *ifo = e + 4 * al;
-			uint8_t inv = e[v6 ? 132 : 83], fl = e[v6 ? 131 : 82];
-			static const uint8_t zero[16];
-
-			if (memcmp(smsk, zero, al) || (inv & 0x08)) {
-				ipt.has_src = true;
-				ipt.inv_src = inv & 0x08;
-				memcpy(ipt.src, src, al);
-				memcpy(ipt.smsk, smsk, al);
-			}
-			if (memcmp(dmsk, zero, al) || (inv & 0x10)) {
-				ipt.has_dst = true;
-				ipt.inv_dst = inv & 0x10;
-				memcpy(ipt.dst, dst, al);
-				memcpy(ipt.dmsk, dmsk, al);
-			}
-			iface_name(ipt.iniface, ifo, ifo + 32);
-			iface_name(ipt.outiface, ifo + 16, ifo + 48);
-			ipt.inv_in = inv & 0x01;
-			ipt.inv_out = inv & 0x02;
-			ipt.proto = nf_rd16(e + (v6 ? 128 : 80));
-			ipt.inv_proto = inv & 0x40;
-			ipt.has_proto = ipt.proto || ipt.inv_proto;
-			if (!v6) {
-				ipt.frag = fl & 0x01;
-				ipt.inv_frag = inv & 0x20;
-			}
-			/* matches */
-			for (moff = ehdr; moff + XT_HDR <= ents[i].toff;) {
-				uint16_t msize = nf_rd16(e + moff);
-				char mname[30];
-
-				if (msize < XT_HDR || moff + msize > ents[i].toff) {
-					free(ipt.extra);
-					ipt.extra = nm_xstrdup("malformed match");
-					break;
-				}
-				memcpy(mname, e + moff + 2, 29);
-				mname[29] = '\0';
-				nf_ipt_add_item(&ipt, mname, e[moff + 31], e + moff + XT_HDR, msize - XT_HDR);
-				moff += msize;
-			}
-			/* target */
-			if (ents[i].tname[0] == '\0') {
-				int32_t v = ents[i].verdict;
-
-				if (v >= 0) {
-					if ((size_t)v == ents[i].off + ents[i].next) {
-						ipt.verdict = NF_IPT_NONE;
-					} else {
-						ipt.verdict = NF_IPT_STANDARD;
-						ipt.std = (fl & (v6 ? 0x04 : 0x02)) ? NF_ACT_GOTO : NF_ACT_JUMP;
-						cn = chain_at(t, starts, (size_t)v);
-						ipt.chain = nm_xstrdup(cn ? cn : "?");
-					}
-				} else {
-					ipt.verdict = NF_IPT_STANDARD;
-					ipt.std = v == -1 ? NF_ACT_DROP : v == -2 ? NF_ACT_ACCEPT :
-						  v == -5 ? NF_ACT_RETURN : v == -4 ? NF_ACT_QUEUE :
-						  NF_ACT_UNSUPPORTED;
-				}
-			} else {
-				size_t tsz = ents[i].next - ents[i].toff;
-				uint16_t ts = nf_rd16(e + ents[i].toff);
-
-				if (ts >= XT_HDR && ts <= tsz)
-					tsz = ts;
-				ipt.verdict = NF_IPT_TARGET;
-				snprintf(ipt.target.name, sizeof(ipt.target.name), "%s", ents[i].tname);
-				ipt.target.rev = ents[i].trev;
-				ipt.target.len = tsz - XT_HDR;
-				ipt.target.info = nm_xcalloc(ipt.target.len + 1, 1);
-				memcpy(ipt.target.info, e + ents[i].toff + XT_HDR, ipt.target.len);
-			}
-		}
-		r = NM_PUSH(cur->rules, cur->n_rules);
-		r->handle = cur->n_rules;
-		r->position = cur->n_rules - 1;
-		r->has_counter = true;
-		r->packets = nf_rd64(e + (v6 ? 152 : 96));
-		r->bytes = nf_rd64(e + (v6 ? 160 : 104));
-		nf_ipt_render(&ipt, cur->name, r);
-		if (ipt.verdict == NF_IPT_STANDARD && ipt.std == NF_ACT_UNSUPPORTED) {
-			r->unsupported = true;
-			r->action.text = nm_xasprintf("verdict %d", ents[i].verdict);
-		}
-		nf_ipt_free(&ipt);
+		add_rule(lt, cur, le);
 	}
-	free(starts);
-	free(ents);
-	return 0;
+}
+
+static void decode_table(uint32_t family, const uint8_t *info, const uint8_t *blob, size_t size,
+			 struct nf_ruleset *rs, char ***w, size_t *nw)
+{
+	struct ltable lt = { .v6 = family == 10, .blob = blob, .size = size };
+	size_t h;
+
+	lt.ehdr = lt.v6 ? 168 : 112;
+	memcpy(lt.name, info, 32);
+	lt.name[32] = '\0';
+	lt.valid = nf_rd32(info + 32);
+	for (h = 0; h < 5; h++) {
+		lt.hook_entry[h] = nf_rd32(info + 36 + 4 * h);
+		lt.underflow[h] = nf_rd32(info + 56 + 4 * h);
+	}
+	scan_entries(&lt, w, nw);
+	lt.t = NM_PUSH(rs->tables, rs->n_tables);
+	lt.t->family = (uint8_t)(lt.v6 ? NF_FAMILY_IP6 : NF_FAMILY_IP);
+	lt.t->name = nm_xstrdup(lt.name);
+	lt.t->backend = NF_BACKEND_IPTABLES_LEGACY;
+	lt.starts = nm_xcalloc(lt.n + 8, sizeof(size_t));
+	add_chains(&lt);
+	add_rules(&lt);
+	free(lt.starts);
+	free(lt.ents);
 }
 
 int nf_decode_legacy(const void *buf, size_t len, struct nf_ruleset *rs, char ***w, size_t *nw)

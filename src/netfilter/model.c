@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* nf_model.c - netfilter model lifetime, name tables, lookups and backend classification. */
+/* model.c - the netfilter model: name tables, lookups, building and freeing rules, backend classification. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "netfilter.h"
-#include "nf_int.h"
+#include "nf.h"
 
 static const char *const family_names[] = {
 	[NF_FAMILY_UNSPEC] = "unspec",
@@ -92,88 +91,66 @@ static const char *const field_names[NF_FIELD_COUNT] = {
 	[NF_FIELD_ICMP_TYPE] = "icmp_type",
 };
 
-static const char *name_of(const char *const *tab, size_t n, long v)
+/* The named enums of the model, for nf_name() and nf_parse(). */
+static const struct {
+	const char *const *v;
+	size_t n;
+} name_tables[] = {
+	[NF_NAMES_FAMILY] = { family_names, ARRAY_SIZE(family_names) },
+	[NF_NAMES_BACKEND] = { backend_names, ARRAY_SIZE(backend_names) },
+	[NF_NAMES_HOOK] = { hook_names, ARRAY_SIZE(hook_names) },
+	[NF_NAMES_MATCH] = { match_kind_names, ARRAY_SIZE(match_kind_names) },
+	[NF_NAMES_ACTION] = { action_kind_names, ARRAY_SIZE(action_kind_names) },
+	[NF_NAMES_FIELD] = { field_names, ARRAY_SIZE(field_names) },
+};
+
+const char *nf_name(enum nf_names t, long v)
 {
-	if (v < 0 || (size_t)v >= n || !tab[v])
+	if (v < 0 || (size_t)v >= name_tables[t].n || !name_tables[t].v[v])
 		return "?";
-	return tab[v];
+	return name_tables[t].v[v];
 }
 
-static int parse_of(const char *const *tab, size_t n, const char *s)
+int nf_parse(enum nf_names t, const char *s)
 {
 	size_t i;
 
 	if (!s)
 		return -1;
-	for (i = 0; i < n; i++)
-		if (tab[i] && strcmp(tab[i], s) == 0)
+	for (i = 0; i < name_tables[t].n; i++)
+		if (name_tables[t].v[i] && strcmp(name_tables[t].v[i], s) == 0)
 			return (int)i;
 	return -1;
 }
 
-
 const char *nf_family_name(unsigned int family)
 {
-	return name_of(family_names, ARRAY_SIZE(family_names), family);
-}
-
-int nf_family_parse(const char *s)
-{
-	return parse_of(family_names, ARRAY_SIZE(family_names), s);
+	return nf_name(NF_NAMES_FAMILY, family);
 }
 
 const char *nf_backend_name(enum nf_backend b)
 {
-	return name_of(backend_names, ARRAY_SIZE(backend_names), b);
-}
-
-int nf_backend_parse(const char *s)
-{
-	return parse_of(backend_names, ARRAY_SIZE(backend_names), s);
+	return nf_name(NF_NAMES_BACKEND, b);
 }
 
 const char *nf_hook_name(enum nf_hook h)
 {
-	if (h == NF_HOOK_NONE)
-		return "none";
-	return name_of(hook_names, ARRAY_SIZE(hook_names), h);
-}
-
-int nf_hook_parse(const char *s)
-{
-	if (s && strcmp(s, "none") == 0)
-		return NF_HOOK_NONE;
-	return parse_of(hook_names, ARRAY_SIZE(hook_names), s);
+	return h == NF_HOOK_NONE ? "none" : nf_name(NF_NAMES_HOOK, h);
 }
 
 const char *nf_match_kind_name(enum nf_match_kind k)
 {
-	return name_of(match_kind_names, ARRAY_SIZE(match_kind_names), k);
-}
-
-int nf_match_kind_parse(const char *s)
-{
-	return parse_of(match_kind_names, ARRAY_SIZE(match_kind_names), s);
+	return nf_name(NF_NAMES_MATCH, k);
 }
 
 const char *nf_action_kind_name(enum nf_action_kind k)
 {
-	return name_of(action_kind_names, ARRAY_SIZE(action_kind_names), k);
-}
-
-int nf_action_kind_parse(const char *s)
-{
-	return parse_of(action_kind_names, ARRAY_SIZE(action_kind_names), s);
+	return nf_name(NF_NAMES_ACTION, k);
 }
 
 const char *nf_field_name(enum nf_field f)
 {
-	return name_of(field_names, ARRAY_SIZE(field_names), f);
-}
-
-int nf_field_parse(const char *s)
-{
-	return parse_of(field_names, ARRAY_SIZE(field_names), s);
+	return nf_name(NF_NAMES_FIELD, f);
 }
 
 const char *nf_policy_name(enum nf_policy p)
@@ -290,6 +267,34 @@ size_t nf_hook_chains(const struct nf_ruleset *rs, unsigned int family, enum nf_
 	return n;
 }
 
+/* ---- building rules ---- */
+
+struct nf_match *nf_rule_add_match(struct nf_rule *r, enum nf_match_kind k, bool invert)
+{
+	struct nf_match *m = NM_PUSH(r->matches, r->n_matches);
+
+	m->kind = k;
+	m->invert = invert;
+	m->icmp_type = -1;
+	m->icmp_code = -1;
+	return m;
+}
+
+void nf_rule_add_unsupported(struct nf_rule *r, const char *text, const char *raw)
+{
+	struct nf_match *m = nf_rule_add_match(r, NF_MATCH_UNSUPPORTED, false);
+
+	m->text = text ? nm_xstrdup(text) : NULL;
+	m->raw = raw ? nm_xstrdup(raw) : NULL;
+	r->unsupported = true;
+}
+
+/* nft ct state bits: INVALID 1, ESTABLISHED 2, RELATED 4, NEW 8, UNTRACKED 0x40 */
+uint32_t nf_ct_from_nft(uint32_t v)
+{
+	return (v & 0x0f) | ((v & 0x40) ? NF_CT_UNTRACKED : 0);
+}
+
 /* ---- freeing ---- */
 
 void nf_match_clear(struct nf_match *m)
@@ -359,7 +364,7 @@ static void set_clear(struct nf_set *s)
 	free(s->elems);
 }
 
-void nf_table_clear(struct nf_table *t)
+static void table_clear(struct nf_table *t)
 {
 	size_t i;
 
@@ -385,7 +390,7 @@ void nf_ruleset_free(struct nf_ruleset *rs)
 	if (!rs)
 		return;
 	for (i = 0; i < rs->n_tables; i++)
-		nf_table_clear(&rs->tables[i]);
+		table_clear(&rs->tables[i]);
 	free(rs->tables);
 	free(rs);
 }

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* nf_text.c - text views of a ruleset: the summary with NAT rules in full, and every rule for -d. */
+/* text.c - text views of a ruleset: the summary with NAT rules in full, and every rule for -d. */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "nf_nft.h"
+#include "nf.h"
 
 static void ip_text(struct nf_buf *b, const struct nm_ip *ip, bool with_plen)
 {
@@ -35,6 +35,10 @@ static void iface_text(struct nf_buf *b, const struct nf_match *m)
 
 char *nf_nat_describe(const struct nf_rule *r)
 {
+	static const char *const nat_words[NF_ACT_KIND_COUNT] = {
+		[NF_ACT_MASQUERADE] = "MASQUERADE", [NF_ACT_SNAT] = "SNAT", [NF_ACT_DNAT] = "DNAT",
+		[NF_ACT_REDIRECT] = "REDIRECT",
+	};
 	const struct nf_action *a = &r->action;
 	const struct nf_match *src = find_match(r, NF_MATCH_SADDR);
 	const struct nf_match *dst = find_match(r, NF_MATCH_DADDR);
@@ -45,22 +49,9 @@ char *nf_nat_describe(const struct nf_rule *r)
 	struct nf_buf b = { 0 };
 	const char *pn;
 
-	switch (a->kind) {
-	case NF_ACT_MASQUERADE:
-		nf_buf_puts(&b, "MASQUERADE");
-		break;
-	case NF_ACT_SNAT:
-		nf_buf_puts(&b, "SNAT");
-		break;
-	case NF_ACT_DNAT:
-		nf_buf_puts(&b, "DNAT");
-		break;
-	case NF_ACT_REDIRECT:
-		nf_buf_puts(&b, "REDIRECT");
-		break;
-	default:
+	if ((unsigned int)a->kind >= NF_ACT_KIND_COUNT || !nat_words[a->kind])
 		return NULL;
-	}
+	nf_buf_puts(&b, nat_words[a->kind]);
 	if (proto && !proto->invert) {
 		pn = nm_proto_name(proto->proto);
 		nf_buf_printf(&b, " %s", pn ? pn : "?");

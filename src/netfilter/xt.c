@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* nf_xt.c - xtables matches/targets by (name, revision, family): iptables-save text + model. */
+/* xt.c - the iptables view of a rule: xtables matches and targets by (name, revision, family) -> iptables-save text + model. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -7,184 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "nf_int.h"
-
-/* ---- small helpers ---- */
-
-void nf_buf_puts(struct nf_buf *b, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->s = nm_xrealloc(b->s, cap, 1);
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n + 1);
-	b->len += n;
-}
-
-void nf_buf_printf(struct nf_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	if (!s)
-		abort();
-	nf_buf_puts(b, s);
-	free(s);
-}
-
-char *nf_buf_steal(struct nf_buf *b)
-{
-	char *s = b->s ? b->s : nm_xstrdup("");
-
-	b->s = NULL;
-	b->len = b->cap = 0;
-	return s;
-}
-
-void nf_buf_free(struct nf_buf *b)
-{
-	free(b->s);
-	b->s = NULL;
-	b->len = b->cap = 0;
-}
-
-void nf_buf_save_string(struct nf_buf *b, const char *s)
-{
-	static const char bare[] = "_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-	size_t n = strspn(s, bare);
-	char c[3] = { '\\', 0, 0 };
-
-	if (n > 0 && s[n] == '\0') {
-		nf_buf_puts(b, " ");
-		nf_buf_puts(b, s);
-		return;
-	}
-	nf_buf_puts(b, " \"");
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\' || *s == '\'') {
-			c[1] = *s;
-			nf_buf_puts(b, c);
-		} else {
-			char one[2] = { *s, 0 };
-
-			nf_buf_puts(b, one);
-		}
-	}
-	nf_buf_puts(b, "\"");
-}
-
-void nf_buf_hex(struct nf_buf *b, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		nf_buf_printf(b, "%02x", p[i]);
-}
-
-char *nf_hex(const void *data, size_t len)
-{
-	struct nf_buf b = { 0 };
-
-	nf_buf_hex(&b, data, len);
-	return nf_buf_steal(&b);
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-long nf_unhex(const char *s, uint8_t **out)
-{
-	size_t n = strlen(s), i;
-	uint8_t *p;
-
-	*out = NULL;
-	if (n % 2)
-		return -1;
-	p = nm_xcalloc(n / 2 + 1, 1);
-	for (i = 0; i < n / 2; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0) {
-			free(p);
-			return -1;
-		}
-		p[i] = (uint8_t)(hi << 4 | lo);
-	}
-	*out = p;
-	return (long)(n / 2);
-}
-
-int nf_mask_plen(const uint8_t *mask, size_t len)
-{
-	size_t i;
-	int plen = 0;
-	bool ended = false;
-
-	for (i = 0; i < len; i++) {
-		int bit;
-
-		for (bit = 7; bit >= 0; bit--) {
-			if (mask[i] & (1 << bit)) {
-				if (ended)
-					return -1;
-				plen++;
-			} else {
-				ended = true;
-			}
-		}
-	}
-	return plen;
-}
-
-struct nf_match *nf_rule_add_match(struct nf_rule *r, enum nf_match_kind k, bool invert)
-{
-	struct nf_match *m = NM_PUSH(r->matches, r->n_matches);
-
-	m->kind = k;
-	m->invert = invert;
-	m->icmp_type = -1;
-	m->icmp_code = -1;
-	return m;
-}
-
-void nf_rule_add_unsupported(struct nf_rule *r, const char *text, const char *raw)
-{
-	struct nf_match *m = nf_rule_add_match(r, NF_MATCH_UNSUPPORTED, false);
-
-	m->text = text ? nm_xstrdup(text) : NULL;
-	m->raw = raw ? nm_xstrdup(raw) : NULL;
-	r->unsupported = true;
-}
-
-/* nft ct state bits: INVALID 1, ESTABLISHED 2, RELATED 4, NEW 8, UNTRACKED 0x40 */
-uint32_t nf_ct_from_nft(uint32_t v)
-{
-	return (v & 0x0f) | ((v & 0x40) ? NF_CT_UNTRACKED : 0);
-}
-
-uint32_t nf_ct_to_nft(uint32_t v)
-{
-	return (v & 0x0f) | ((v & NF_CT_UNTRACKED) ? 0x40 : 0);
-}
+#include "nf.h"
 
 static uint16_t get_be16(const uint8_t *p)
 {
@@ -209,18 +32,32 @@ void nf_ipt_free(struct nf_ipt *ipt)
 	memset(ipt, 0, sizeof(*ipt));
 }
 
-struct nf_xt_item *nf_ipt_add_item(struct nf_ipt *ipt, const char *name, uint8_t rev,
-				   const void *info, size_t len)
+static void item_set(struct nf_xt_item *it, const char *name, uint8_t rev, const void *info,
+		     size_t len)
 {
-	struct nf_xt_item *it = NM_PUSH(ipt->items, ipt->n_items);
-
+	free(it->info);
 	snprintf(it->name, sizeof(it->name), "%s", name);
 	it->rev = rev;
 	it->info = nm_xcalloc(len + 1, 1);
 	if (len)
 		memcpy(it->info, info, len);
 	it->len = len;
+}
+
+struct nf_xt_item *nf_ipt_add_item(struct nf_ipt *ipt, const char *name, uint8_t rev,
+				   const void *info, size_t len)
+{
+	struct nf_xt_item *it = NM_PUSH(ipt->items, ipt->n_items);
+
+	item_set(it, name, rev, info, len);
 	return it;
+}
+
+void nf_ipt_set_target(struct nf_ipt *ipt, const char *name, uint8_t rev, const void *info,
+		       size_t len)
+{
+	item_set(&ipt->target, name, rev, info, len);
+	ipt->verdict = NF_IPT_TARGET;
 }
 
 struct xt_ctx {
@@ -237,7 +74,6 @@ struct xt_decoder {
 	uint8_t rev;
 	uint8_t family;		/* 0 = any */
 	size_t len;		/* exact INFO length (XT_ALIGN'ed); 0 = checked by fn */
-	const char *alias;	/* -m name as printed when it differs */
 	xt_fn fn;
 };
 
@@ -410,27 +246,26 @@ static void addrtype_text(struct nf_buf *b, uint16_t m)
 	}
 }
 
+/* --src-type / --dst-type TYPES */
+static void addrtype_dir(struct xt_ctx *c, enum nf_port_dir dir, uint16_t types, bool inv,
+			 bool limit)
+{
+	struct nf_match *m = nf_rule_add_match(c->r, NF_MATCH_ADDRTYPE, inv);
+
+	m->addr_dir = dir;
+	m->addrtypes = types;
+	m->limit_iface = limit;
+	nf_buf_printf(c->b, "%s --%s-type", inv ? " !" : "", dir == NF_PORT_SRC ? "src" : "dst");
+	addrtype_text(c->b, types);
+}
+
 static void addrtype_common(struct xt_ctx *c, uint16_t src, uint16_t dst, bool inv_src,
 			    bool inv_dst, bool lim_in, bool lim_out)
 {
-	struct nf_match *m;
-
-	if (src) {
-		m = nf_rule_add_match(c->r, NF_MATCH_ADDRTYPE, inv_src);
-		m->addr_dir = NF_PORT_SRC;
-		m->addrtypes = src;
-		m->limit_iface = lim_in || lim_out;
-		nf_buf_printf(c->b, "%s --src-type", inv_src ? " !" : "");
-		addrtype_text(c->b, src);
-	}
-	if (dst) {
-		m = nf_rule_add_match(c->r, NF_MATCH_ADDRTYPE, inv_dst);
-		m->addr_dir = NF_PORT_DST;
-		m->addrtypes = dst;
-		m->limit_iface = lim_in || lim_out;
-		nf_buf_printf(c->b, "%s --dst-type", inv_dst ? " !" : "");
-		addrtype_text(c->b, dst);
-	}
+	if (src)
+		addrtype_dir(c, NF_PORT_SRC, src, inv_src, lim_in || lim_out);
+	if (dst)
+		addrtype_dir(c, NF_PORT_DST, dst, inv_dst, lim_in || lim_out);
 	if (lim_in)
 		nf_buf_puts(c->b, " --limit-iface-in");
 	if (lim_out)
@@ -629,46 +464,48 @@ static void physdev_name(char *dst, const uint8_t *name, const uint8_t *mask, bo
 	}
 }
 
+/* --physdev-in / --physdev-out NAME ("veth+" for a prefix) */
+static void physdev_port(struct xt_ctx *c, const uint8_t *name, const uint8_t *mask, bool out,
+			 bool inv)
+{
+	char n[17];
+	bool prefix;
+	size_t len;
+	struct nf_match *m;
+
+	physdev_name(n, name, mask, &prefix);
+	len = strlen(n);
+	m = nf_rule_add_match(c->r, out ? NF_MATCH_PHYSDEV_OUT : NF_MATCH_PHYSDEV_IN, inv);
+	m->ifname = nm_xstrdup(n);
+	if (prefix && len && n[len - 1] == '+') {
+		m->ifname[len - 1] = '\0';
+		m->ifprefix = true;
+	}
+	nf_buf_printf(c->b, "%s --physdev-%s %s", inv ? " !" : "", out ? "out" : "in", n);
+}
+
+/* --physdev-is-in / -is-out / -is-bridged */
+static void physdev_is(struct xt_ctx *c, enum nf_match_kind kind, const char *what, bool inv)
+{
+	nf_rule_add_match(c->r, kind, inv);
+	nf_buf_printf(c->b, "%s --physdev-is-%s", inv ? " !" : "", what);
+}
+
 static void xt_physdev(struct xt_ctx *c, const uint8_t *p, size_t len)
 {
 	uint8_t inv = p[64], bm = p[65];
-	char name[17];
-	bool prefix;
-	struct nf_match *m;
 
 	(void)len;
-	if (bm & 0x08) {
-		nf_rule_add_match(c->r, NF_MATCH_PHYSDEV_IS_IN, inv & 0x08);
-		nf_buf_printf(c->b, "%s --physdev-is-in", (inv & 0x08) ? " !" : "");
-	}
-	if (bm & 0x01) {
-		physdev_name(name, p, p + 16, &prefix);
-		m = nf_rule_add_match(c->r, NF_MATCH_PHYSDEV_IN, inv & 0x01);
-		m->ifname = nm_xstrdup(name);
-		if (prefix && strlen(name) && name[strlen(name) - 1] == '+') {
-			m->ifname[strlen(name) - 1] = '\0';
-			m->ifprefix = true;
-		}
-		nf_buf_printf(c->b, "%s --physdev-in %s", (inv & 0x01) ? " !" : "", name);
-	}
-	if (bm & 0x10) {
-		nf_rule_add_match(c->r, NF_MATCH_PHYSDEV_IS_OUT, inv & 0x10);
-		nf_buf_printf(c->b, "%s --physdev-is-out", (inv & 0x10) ? " !" : "");
-	}
-	if (bm & 0x02) {
-		physdev_name(name, p + 32, p + 48, &prefix);
-		m = nf_rule_add_match(c->r, NF_MATCH_PHYSDEV_OUT, inv & 0x02);
-		m->ifname = nm_xstrdup(name);
-		if (prefix && strlen(name) && name[strlen(name) - 1] == '+') {
-			m->ifname[strlen(name) - 1] = '\0';
-			m->ifprefix = true;
-		}
-		nf_buf_printf(c->b, "%s --physdev-out %s", (inv & 0x02) ? " !" : "", name);
-	}
-	if (bm & 0x04) {
-		nf_rule_add_match(c->r, NF_MATCH_PHYSDEV_IS_BRIDGED, inv & 0x04);
-		nf_buf_printf(c->b, "%s --physdev-is-bridged", (inv & 0x04) ? " !" : "");
-	}
+	if (bm & 0x08)
+		physdev_is(c, NF_MATCH_PHYSDEV_IS_IN, "in", inv & 0x08);
+	if (bm & 0x01)
+		physdev_port(c, p, p + 16, false, inv & 0x01);
+	if (bm & 0x10)
+		physdev_is(c, NF_MATCH_PHYSDEV_IS_OUT, "out", inv & 0x10);
+	if (bm & 0x02)
+		physdev_port(c, p + 32, p + 48, true, inv & 0x02);
+	if (bm & 0x04)
+		physdev_is(c, NF_MATCH_PHYSDEV_IS_BRIDGED, "bridged", inv & 0x04);
 }
 
 /* -- icmp -- */
@@ -695,21 +532,21 @@ static void xt_icmp(struct xt_ctx *c, const uint8_t *p, size_t len)
 }
 
 static const struct xt_decoder match_decoders[] = {
-	{ "conntrack", 1, 0, 152, NULL, xt_conntrack },
-	{ "conntrack", 2, 0, 160, NULL, xt_conntrack },
-	{ "conntrack", 3, 0, 168, NULL, xt_conntrack },
-	{ "state", 0, 0, 8, NULL, xt_state },
-	{ "addrtype", 1, 0, 8, NULL, xt_addrtype1 },
-	{ "addrtype", 0, NF_FAMILY_IP, 16, NULL, xt_addrtype0 },
-	{ "comment", 0, 0, 256, NULL, xt_comment },
-	{ "tcp", 0, 0, 16, NULL, xt_tcp },
-	{ "udp", 0, 0, 16, NULL, xt_udp },
-	{ "multiport", 1, 0, 48, NULL, xt_multiport1 },
-	{ "multiport", 0, 0, 32, NULL, xt_multiport0 },
-	{ "mark", 1, 0, 16, NULL, xt_mark1 },
-	{ "physdev", 0, 0, 72, NULL, xt_physdev },
-	{ "icmp", 0, NF_FAMILY_IP, 8, NULL, xt_icmp },
-	{ "icmp6", 0, NF_FAMILY_IP6, 8, NULL, xt_icmp },
+	{ "conntrack", 1, 0, 152, xt_conntrack },
+	{ "conntrack", 2, 0, 160, xt_conntrack },
+	{ "conntrack", 3, 0, 168, xt_conntrack },
+	{ "state", 0, 0, 8, xt_state },
+	{ "addrtype", 1, 0, 8, xt_addrtype1 },
+	{ "addrtype", 0, NF_FAMILY_IP, 16, xt_addrtype0 },
+	{ "comment", 0, 0, 256, xt_comment },
+	{ "tcp", 0, 0, 16, xt_tcp },
+	{ "udp", 0, 0, 16, xt_udp },
+	{ "multiport", 1, 0, 48, xt_multiport1 },
+	{ "multiport", 0, 0, 32, xt_multiport0 },
+	{ "mark", 1, 0, 16, xt_mark1 },
+	{ "physdev", 0, 0, 72, xt_physdev },
+	{ "icmp", 0, NF_FAMILY_IP, 8, xt_icmp },
+	{ "icmp6", 0, NF_FAMILY_IP6, 8, xt_icmp },
 };
 
 /* ---- targets ---- */
@@ -896,34 +733,39 @@ static bool tg_reject(struct tg_ctx *c, const uint8_t *p, size_t len)
 	return true;
 }
 
+/* LOG and NFLOG: a log effect; the prefix is printed as --OPT "prefix" when there is one. */
+static void log_effect(struct tg_ctx *c, uint32_t value, const char *prefix, const char *opt)
+{
+	struct nf_action *a = NM_PUSH(c->r->effects, c->r->n_effects);
+
+	a->kind = NF_ACT_LOG;
+	a->value = value;
+	a->text = nm_xstrdup(prefix);
+	if (prefix[0]) {
+		nf_buf_printf(c->b, " --%s", opt);
+		nf_buf_save_string(c->b, prefix);
+	}
+}
+
 static bool tg_log(struct tg_ctx *c, const uint8_t *p, size_t len)
 {
+	static const struct { uint8_t bit; const char *opt; } flags[] = {
+		{ 0x01, "--log-tcp-sequence" }, { 0x02, "--log-tcp-options" },
+		{ 0x04, "--log-ip-options" }, { 0x08, "--log-uid" }, { 0x20, "--log-macdecode" },
+	};
 	char prefix[31];
 	uint8_t level = p[0], fl = p[1];
-	struct nf_action *a = NM_PUSH(c->r->effects, c->r->n_effects);
+	size_t i;
 
 	(void)len;
 	memcpy(prefix, p + 2, 30);
 	prefix[30] = '\0';
-	a->kind = NF_ACT_LOG;
-	a->value = level;
-	a->text = nm_xstrdup(prefix);
-	if (prefix[0]) {
-		nf_buf_puts(c->b, " --log-prefix");
-		nf_buf_save_string(c->b, prefix);
-	}
+	log_effect(c, level, prefix, "log-prefix");
 	if (level != 4)
 		nf_buf_printf(c->b, " --log-level %u", level);
-	if (fl & 0x01)
-		nf_buf_puts(c->b, " --log-tcp-sequence");
-	if (fl & 0x02)
-		nf_buf_puts(c->b, " --log-tcp-options");
-	if (fl & 0x04)
-		nf_buf_puts(c->b, " --log-ip-options");
-	if (fl & 0x08)
-		nf_buf_puts(c->b, " --log-uid");
-	if (fl & 0x20)
-		nf_buf_puts(c->b, " --log-macdecode");
+	for (i = 0; i < ARRAY_SIZE(flags); i++)
+		if (fl & flags[i].bit)
+			nf_buf_printf(c->b, " %s", flags[i].opt);
 	return true;
 }
 
@@ -932,18 +774,11 @@ static bool tg_nflog(struct tg_ctx *c, const uint8_t *p, size_t len)
 	char prefix[65];
 	uint32_t snaplen = nf_rd32(p);
 	uint16_t group = nf_rd16(p + 4), thr = nf_rd16(p + 6), fl = nf_rd16(p + 8);
-	struct nf_action *a = NM_PUSH(c->r->effects, c->r->n_effects);
 
 	(void)len;
 	memcpy(prefix, p + 12, 64);
 	prefix[64] = '\0';
-	a->kind = NF_ACT_LOG;
-	a->value = group;
-	a->text = nm_xstrdup(prefix);
-	if (prefix[0]) {
-		nf_buf_puts(c->b, " --nflog-prefix");
-		nf_buf_save_string(c->b, prefix);
-	}
+	log_effect(c, group, prefix, "nflog-prefix");
 	if (group)
 		nf_buf_printf(c->b, " --nflog-group %u", group);
 	if (fl & 1)
@@ -1104,6 +939,24 @@ static void render_target(struct tg_ctx *c, const struct nf_xt_item *it)
 	}
 }
 
+/* A standard target: a verdict, or a jump/goto to a chain. */
+static void render_standard(struct nf_buf *b, const struct nf_ipt *ipt, struct nf_rule *r)
+{
+	static const char *const verdicts[NF_ACT_KIND_COUNT] = {
+		[NF_ACT_ACCEPT] = "ACCEPT", [NF_ACT_DROP] = "DROP", [NF_ACT_RETURN] = "RETURN",
+		[NF_ACT_QUEUE] = "NFQUEUE",
+	};
+	const char *chain = ipt->chain ? ipt->chain : "?";
+
+	r->action.kind = ipt->std;
+	if (ipt->std == NF_ACT_JUMP || ipt->std == NF_ACT_GOTO) {
+		nf_buf_printf(b, " -%c %s", ipt->std == NF_ACT_GOTO ? 'g' : 'j', chain);
+		r->action.chain = nm_xstrdup(chain);
+	} else if ((unsigned int)ipt->std < NF_ACT_KIND_COUNT && verdicts[ipt->std]) {
+		nf_buf_printf(b, " -j %s", verdicts[ipt->std]);
+	}
+}
+
 void nf_ipt_render(const struct nf_ipt *ipt, const char *chain, struct nf_rule *r)
 {
 	struct nf_buf b = { 0 };
@@ -1142,31 +995,7 @@ void nf_ipt_render(const struct nf_ipt *ipt, const char *chain, struct nf_rule *
 		r->action.kind = NF_ACT_CONTINUE;
 		break;
 	case NF_IPT_STANDARD:
-		r->action.kind = ipt->std;
-		switch (ipt->std) {
-		case NF_ACT_ACCEPT:
-			nf_buf_puts(&b, " -j ACCEPT");
-			break;
-		case NF_ACT_DROP:
-			nf_buf_puts(&b, " -j DROP");
-			break;
-		case NF_ACT_RETURN:
-			nf_buf_puts(&b, " -j RETURN");
-			break;
-		case NF_ACT_QUEUE:
-			nf_buf_puts(&b, " -j NFQUEUE");
-			break;
-		case NF_ACT_JUMP:
-			nf_buf_printf(&b, " -j %s", ipt->chain ? ipt->chain : "?");
-			r->action.chain = nm_xstrdup(ipt->chain ? ipt->chain : "?");
-			break;
-		case NF_ACT_GOTO:
-			nf_buf_printf(&b, " -g %s", ipt->chain ? ipt->chain : "?");
-			r->action.chain = nm_xstrdup(ipt->chain ? ipt->chain : "?");
-			break;
-		default:
-			break;
-		}
+		render_standard(&b, ipt, r);
 		break;
 	case NF_IPT_TARGET: {
 		struct tg_ctx tc = { .b = &b, .r = r, .family = ipt->family,

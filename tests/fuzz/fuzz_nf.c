@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_nf.c - libFuzzer target for the netfilter decoders (nf_tables messages, legacy blobs). */
 /*
- * Build (separate target, clang):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Iinclude \
- *     tests/fuzz/fuzz_nf.c $(ls src/nf_*.c | grep -v nf_eval) src/util.c src/model.c \
- *     $(pkg-config --cflags --libs libmnl libnftnl jansson) -lm -o build-fuzz/fuzz_nf
- * Seeds (tests/fuzz/corpus/fuzz_nf/): the tests/fixtures/nf .nlmsg dumps with a 0 byte in
- * front (nf_tables) and legacy.bin with a 1 byte in front (x_tables).
- * Or `make fuzz` (all targets, FUZZ_TIME seconds each). libnftnl 1.2.4 exit()s ("kernel ABI
- * is broken") or crashes on attributes failing its own validation; src/nf_validate.c checks
- * every message strictly before libnftnl sees it, so any exit, crash, sanitizer report or
- * leak here is a real finding.
+ * Build (clang): make build-fuzz/fuzz_nf; run it on tests/fuzz/corpus/fuzz_nf/, or `make fuzz`
+ * (all targets, FUZZ_TIME seconds each). Seeds: the tests/fixtures/nf .nlmsg dumps with a 0
+ * byte in front (nf_tables) and legacy.bin with a 1 byte in front (x_tables). libnftnl 1.2.4
+ * exit()s ("kernel ABI is broken") or crashes on attributes failing its own validation;
+ * src/netfilter/validate.c checks every message strictly, against the policies of the
+ * expression table, before libnftnl sees it, so any exit, crash, sanitizer report or leak
+ * here is a real finding.
  */
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,52 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_nf.c - netfilter decoders on recorded dumps: text fidelity, structure, JSON, robustness. */
 #include <errno.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
-#include <cmocka.h>
 
+#include "helpers.h"
 #include "netfilter.h"
-#include "../../src/netfilter/nf_int.h"
+#include "../../src/netfilter/nf.h"
 
+/* A recorded dump of tests/fixtures/nf/. */
 static void *slurp(const char *name, size_t *len)
 {
-	const char *dir = getenv("NSMAP_FIXTURES");
-	char path[1024];
-	FILE *f;
-	char *buf = NULL;
-	size_t cap = 0, n;
+	char rel[256];
 
-	snprintf(path, sizeof(path), "%s/nf/%s", dir ? dir : "tests/fixtures", name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	for (;;) {
-		buf = realloc(buf, cap + 65537);
-		n = fread(buf + cap, 1, 65536, f);
-		cap += n;
-		if (n < 65536)
-			break;
-	}
-	fclose(f);
-	buf[cap] = '\0';
-	*len = cap;
-	return buf;
-}
-
-static void free_warnings(char **w, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(w[i]);
-	free(w);
+	snprintf(rel, sizeof(rel), "nf/%s", name);
+	return th_slurp_fixture(rel, len);
 }
 
 static struct nf_ruleset *load(const char *nft, const char *legacy)
@@ -67,7 +35,7 @@ static struct nf_ruleset *load(const char *nft, const char *legacy)
 		free(buf);
 	}
 	nf_ruleset_finish(rs, &w, &nw);
-	free_warnings(w, nw);
+	th_strv_free(w, nw);
 	return rs;
 }
 
@@ -455,7 +423,7 @@ static void test_mixed_warning(void **state)
 	assert_true(rs->mixed);
 	assert_int_equal(nw, 1);
 	assert_non_null(strstr(w[0], "both"));
-	free_warnings(w, nw);
+	th_strv_free(w, nw);
 	nf_ruleset_free(rs);
 }
 
@@ -482,7 +450,7 @@ static void test_truncated(void **state)
 				nf_decode_dump(copy, cut, rs, &w, &nw);
 			nf_ruleset_finish(rs, &w, &nw);
 			free(copy);
-			free_warnings(w, nw);
+			th_strv_free(w, nw);
 			nf_ruleset_free(rs);
 		}
 		/* flip bytes: only for blobs we parse ourselves (libnftnl 1.2.4 exit()s on
@@ -500,7 +468,7 @@ static void test_truncated(void **state)
 			else
 				nf_decode_dump(copy, len, rs, &w, &nw);
 			free(copy);
-			free_warnings(w, nw);
+			th_strv_free(w, nw);
 			nf_ruleset_free(rs);
 		}
 		free(buf);
@@ -516,27 +484,24 @@ static char *render(struct nf_ipt *ipt, struct nf_rule *r)
 	return r->text;
 }
 
-static void set_target(struct nf_ipt *ipt, const char *name, uint8_t rev, const void *info, size_t len)
+/* Free the previous case's rule and view, start an empty view of family. */
+static void xt_case(struct nf_ipt *ipt, struct nf_rule *r, uint8_t family)
 {
-	ipt->verdict = NF_IPT_TARGET;
-	snprintf(ipt->target.name, sizeof(ipt->target.name), "%s", name);
-	ipt->target.rev = rev;
-	ipt->target.info = calloc(1, len + 1);
-	memcpy(ipt->target.info, info, len);
-	ipt->target.len = len;
+	nf_rule_clear(r);
+	nf_ipt_free(ipt);
+	ipt->family = family;
 }
 
 static void test_xt_nat_revisions(void **state)
 {
-	struct nf_ipt ipt;
-	struct nf_rule r;
+	struct nf_ipt ipt = { 0 };
+	struct nf_rule r = { 0 };
 	uint8_t b[48];
 	uint32_t v;
 
 	(void)state;
 	/* SNAT rev 0 (IPv4 compat): 1.2.3.4-1.2.3.10:1000-2000 */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP;
+	xt_case(&ipt, &r, NF_FAMILY_IP);
 	memset(b, 0, sizeof(b));
 	v = 1;
 	memcpy(b, &v, 4);
@@ -545,68 +510,53 @@ static void test_xt_nat_revisions(void **state)
 	memcpy(b + 8, "\x01\x02\x03\x04", 4);
 	memcpy(b + 12, "\x01\x02\x03\x0a", 4);
 	memcpy(b + 16, "\x03\xe8\x07\xd0", 4);
-	set_target(&ipt, "SNAT", 0, b, 24);
+	nf_ipt_set_target(&ipt, "SNAT", 0, b, 24);
 	assert_string_equal(render(&ipt, &r), "-A X -j SNAT --to-source 1.2.3.4-1.2.3.10:1000-2000");
 	assert_int_equal(r.action.kind, NF_ACT_SNAT);
 	assert_int_equal(r.action.port_max, 2000);
-	nf_rule_clear(&r);
-	nf_ipt_free(&ipt);
 
 	/* DNAT rev 1 (nf_nat_range): 10.0.0.1 */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP;
+	xt_case(&ipt, &r, NF_FAMILY_IP);
 	memset(b, 0, sizeof(b));
 	v = 1;
 	memcpy(b, &v, 4);
 	memcpy(b + 4, "\x0a\x00\x00\x01", 4);
 	memcpy(b + 20, "\x0a\x00\x00\x01", 4);
-	set_target(&ipt, "DNAT", 1, b, 40);
+	nf_ipt_set_target(&ipt, "DNAT", 1, b, 40);
 	assert_string_equal(render(&ipt, &r), "-A X -j DNAT --to-destination 10.0.0.1");
-	nf_rule_clear(&r);
-	nf_ipt_free(&ipt);
 
 	/* DNAT rev 2, IPv6 with port */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP6;
+	xt_case(&ipt, &r, NF_FAMILY_IP6);
 	memset(b, 0, sizeof(b));
 	v = 3;
 	memcpy(b, &v, 4);
 	inet_pton(AF_INET6, "fd00::2", b + 4);
 	inet_pton(AF_INET6, "fd00::2", b + 20);
 	memcpy(b + 36, "\x00\x50\x00\x50", 4);
-	set_target(&ipt, "DNAT", 2, b, 48);
+	nf_ipt_set_target(&ipt, "DNAT", 2, b, 48);
 	assert_string_equal(render(&ipt, &r), "-A X -j DNAT --to-destination [fd00::2]:80");
 	assert_int_equal(r.action.addr_min.family, AF_INET6);
-	nf_rule_clear(&r);
-	nf_ipt_free(&ipt);
 
 	/* MASQUERADE ip6 rev 0 (nf_nat_range), random-fully */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP6;
+	xt_case(&ipt, &r, NF_FAMILY_IP6);
 	memset(b, 0, sizeof(b));
 	v = 0x10;
 	memcpy(b, &v, 4);
-	set_target(&ipt, "MASQUERADE", 0, b, 40);
+	nf_ipt_set_target(&ipt, "MASQUERADE", 0, b, 40);
 	assert_string_equal(render(&ipt, &r), "-A X -j MASQUERADE --random-fully");
 	assert_int_equal(r.action.kind, NF_ACT_MASQUERADE);
-	nf_rule_clear(&r);
-	nf_ipt_free(&ipt);
 
 	/* truncated NAT info: unsupported with the raw bytes, never a guess */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP;
-	set_target(&ipt, "DNAT", 2, b, 20);
+	xt_case(&ipt, &r, NF_FAMILY_IP);
+	nf_ipt_set_target(&ipt, "DNAT", 2, b, 20);
 	render(&ipt, &r);
 	assert_int_equal(r.action.kind, NF_ACT_UNSUPPORTED);
 	assert_true(r.unsupported);
 	assert_non_null(strstr(r.text, "unsupported: rev 2 info"));
-	nf_rule_clear(&r);
-	nf_ipt_free(&ipt);
 
 	/* unknown target */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP;
-	set_target(&ipt, "TPROXY", 1, b, 8);
+	xt_case(&ipt, &r, NF_FAMILY_IP);
+	nf_ipt_set_target(&ipt, "TPROXY", 1, b, 8);
 	render(&ipt, &r);
 	assert_int_equal(r.action.kind, NF_ACT_UNSUPPORTED);
 	nf_rule_clear(&r);
@@ -615,15 +565,14 @@ static void test_xt_nat_revisions(void **state)
 
 static void test_xt_matches(void **state)
 {
-	struct nf_ipt ipt;
-	struct nf_rule r;
+	struct nf_ipt ipt = { 0 };
+	struct nf_rule r = { 0 };
 	uint8_t b[168];
 	uint16_t u;
 
 	(void)state;
 	/* conntrack rev 3: ! --ctstate NEW,UNTRACKED */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP;
+	xt_case(&ipt, &r, NF_FAMILY_IP);
 	memset(b, 0, sizeof(b));
 	u = 1;
 	memcpy(b + 146, &u, 2);
@@ -634,36 +583,27 @@ static void test_xt_matches(void **state)
 	assert_string_equal(render(&ipt, &r), "-A X -m conntrack ! --ctstate NEW,UNTRACKED");
 	assert_true(r.matches[0].invert);
 	assert_int_equal(r.matches[0].ct_state, NF_CT_NEW | NF_CT_UNTRACKED);
-	nf_rule_clear(&r);
-	nf_ipt_free(&ipt);
 
 	/* truncated conntrack info: unsupported, raw kept */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP;
+	xt_case(&ipt, &r, NF_FAMILY_IP);
 	nf_ipt_add_item(&ipt, "conntrack", 3, b, 100);
 	render(&ipt, &r);
 	assert_true(r.unsupported);
 	assert_int_equal(r.matches[0].kind, NF_MATCH_UNSUPPORTED);
 	assert_non_null(r.matches[0].raw);
 	assert_non_null(strstr(r.text, "unsupported: -m conntrack rev 3"));
-	nf_rule_clear(&r);
-	nf_ipt_free(&ipt);
 
 	/* unknown match name */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP;
+	xt_case(&ipt, &r, NF_FAMILY_IP);
 	nf_ipt_add_item(&ipt, "hashlimit", 3, b, 16);
 	ipt.verdict = NF_IPT_STANDARD;
 	ipt.std = NF_ACT_DROP;
 	render(&ipt, &r);
 	assert_true(r.unsupported);
 	assert_int_equal(r.action.kind, NF_ACT_DROP);
-	nf_rule_clear(&r);
-	nf_ipt_free(&ipt);
 
 	/* prefix masks and negation in the header */
-	memset(&ipt, 0, sizeof(ipt));
-	ipt.family = NF_FAMILY_IP;
+	xt_case(&ipt, &r, NF_FAMILY_IP);
 	ipt.has_src = true;
 	memcpy(ipt.src, "\x0a\x10\x00\x00", 4);
 	memcpy(ipt.smsk, "\xff\xf0\x00\x00", 4);
@@ -685,14 +625,14 @@ static void test_names(void **state)
 	(void)state;
 	assert_string_equal(nf_backend_name(NF_BACKEND_IPTABLES_LEGACY), "iptables-legacy");
 	assert_string_equal(nf_backend_name((enum nf_backend)99), "?");
-	assert_int_equal(nf_hook_parse("forward"), NF_HOOK_FORWARD);
-	assert_int_equal(nf_match_kind_parse(nf_match_kind_name(NF_MATCH_CT_STATE)), NF_MATCH_CT_STATE);
-	assert_int_equal(nf_action_kind_parse("dnat"), NF_ACT_DNAT);
+	assert_int_equal(nf_parse(NF_NAMES_HOOK, "forward"), NF_HOOK_FORWARD);
+	assert_int_equal(nf_parse(NF_NAMES_MATCH, nf_match_kind_name(NF_MATCH_CT_STATE)), NF_MATCH_CT_STATE);
+	assert_int_equal(nf_parse(NF_NAMES_ACTION, "dnat"), NF_ACT_DNAT);
 	assert_string_equal(nf_family_name(NF_FAMILY_INET), "inet");
 	assert_string_equal(nf_family_name(200), "?");
 }
 
-/* ---- nf_tables dumps with corrupted attributes (src/nf_validate.c) ---- */
+/* ---- nf_tables dumps with corrupted attributes (src/netfilter/validate.c) ---- */
 
 /* Decode a corrupted copy; libnftnl 1.2.4 would exit() or crash on many of these. */
 static void decode_mutant(const uint8_t *buf, size_t len)
@@ -703,7 +643,7 @@ static void decode_mutant(const uint8_t *buf, size_t len)
 
 	nf_decode_dump(buf, len, rs, &w, &nw);
 	nf_ruleset_finish(rs, &w, &nw);
-	free_warnings(w, nw);
+	th_strv_free(w, nw);
 	nf_ruleset_free(rs);
 }
 
@@ -841,7 +781,7 @@ static void expect_rejected_rule(struct nlb *b, const char *expect)
 	if (!found)
 		fail_msg("no warning with \"%s\" (%zu warnings%s%s)", expect, nw, nw ? ": " : "",
 			 nw ? w[0] : "");
-	free_warnings(w, nw);
+	th_strv_free(w, nw);
 	nf_ruleset_free(rs);
 }
 
@@ -856,10 +796,35 @@ static void nlb_rule_start(struct nlb *b)
 	nlb_open(b, 4 /* NFTA_RULE_EXPRESSIONS */);
 }
 
-static void nlb_rule_end(struct nlb *b)
+/* A rule of t/c whose only expression is being built: its name (if any), then its data nest
+ * open (if data). */
+static void nlb_expr_rule(struct nlb *b, const char *name, bool data)
 {
-	nlb_close(b);
+	memset(b, 0, sizeof(*b));
+	nlb_table_chain(b);
+	nlb_rule_start(b);
+	nlb_open(b, 1 /* NFTA_LIST_ELEM */);
+	if (name)
+		nlb_str(b, 1 /* NFTA_EXPR_NAME */, name);
+	if (data)
+		nlb_open(b, 2 /* NFTA_EXPR_DATA */);
+}
+
+/* Close whatever is open, end the message and check the rule is rejected with expect. */
+static void nlb_expect_rejected(struct nlb *b, const char *expect)
+{
+	while (b->depth)
+		nlb_close(b);
 	nlb_end(b);
+	expect_rejected_rule(b, expect);
+}
+
+/* An nft_data nest (attribute data_attr) holding a verdict with code; both left open. */
+static void nlb_verdict(struct nlb *b, uint16_t data_attr, uint32_t code)
+{
+	nlb_open(b, data_attr);
+	nlb_open(b, 2 /* NFTA_DATA_VERDICT */);
+	nlb_u32(b, 1 /* NFTA_VERDICT_CODE */, code);
 }
 
 static void test_nft_rejected_rules(void **state)
@@ -870,107 +835,61 @@ static void test_nft_rejected_rules(void **state)
 
 	(void)state;
 	/* an expression libnftnl does not know */
-	memset(&b, 0, sizeof(b));
-	nlb_table_chain(&b);
-	nlb_rule_start(&b);
-	nlb_open(&b, 1 /* NFTA_LIST_ELEM */);
-	nlb_str(&b, 1 /* NFTA_EXPR_NAME */, "frobnicate");
-	nlb_close(&b);
-	nlb_rule_end(&b);
-	expect_rejected_rule(&b, "unsupported expression 'frobnicate'");
+	nlb_expr_rule(&b, "frobnicate", false);
+	nlb_expect_rejected(&b, "unsupported expression 'frobnicate'");
 
 	/* an expression without a name (libnftnl dereferences NULL) */
-	memset(&b, 0, sizeof(b));
-	nlb_table_chain(&b);
-	nlb_rule_start(&b);
-	nlb_open(&b, 1);
-	nlb_open(&b, 2 /* NFTA_EXPR_DATA */);
-	nlb_close(&b);
-	nlb_close(&b);
-	nlb_rule_end(&b);
-	expect_rejected_rule(&b, "mandatory attribute");
+	nlb_expr_rule(&b, NULL, true);
+	nlb_expect_rejected(&b, "mandatory attribute");
 
 	/* a u32 of the wrong size (libnftnl exit()s) */
-	memset(&b, 0, sizeof(b));
-	nlb_table_chain(&b);
-	nlb_rule_start(&b);
-	nlb_open(&b, 1);
-	nlb_str(&b, 1, "meta");
-	nlb_open(&b, 2);
+	nlb_expr_rule(&b, "meta", true);
 	nlb_attr(&b, 2 /* NFTA_META_KEY */, two, 2);
-	nlb_close(&b);
-	nlb_close(&b);
-	nlb_rule_end(&b);
-	expect_rejected_rule(&b, "not a valid u32");
+	nlb_expect_rejected(&b, "not a valid u32");
 
 	/* a jump without a chain */
-	memset(&b, 0, sizeof(b));
-	nlb_table_chain(&b);
-	nlb_rule_start(&b);
-	nlb_open(&b, 1);
-	nlb_str(&b, 1, "immediate");
-	nlb_open(&b, 2);
+	nlb_expr_rule(&b, "immediate", true);
 	nlb_u32(&b, 1 /* NFTA_IMMEDIATE_DREG */, 0);
-	nlb_open(&b, 2 /* NFTA_IMMEDIATE_DATA */);
-	nlb_open(&b, 2 /* NFTA_DATA_VERDICT */);
-	nlb_u32(&b, 1 /* NFTA_VERDICT_CODE */, (uint32_t)-3 /* NFT_JUMP */);
-	nlb_close(&b);
-	nlb_close(&b);
-	nlb_close(&b);
-	nlb_close(&b);
-	nlb_rule_end(&b);
-	expect_rejected_rule(&b, "jump/goto without a chain");
+	nlb_verdict(&b, 2 /* NFTA_IMMEDIATE_DATA */, (uint32_t)-3 /* NFT_JUMP */);
+	nlb_expect_rejected(&b, "jump/goto without a chain");
 
 	/* an unterminated string (libnftnl strdup()s past the attribute) */
-	memset(&b, 0, sizeof(b));
-	nlb_table_chain(&b);
-	nlb_rule_start(&b);
-	nlb_open(&b, 1);
-	nlb_str(&b, 1, "log");
-	nlb_open(&b, 2);
+	nlb_expr_rule(&b, "log", true);
 	nlb_attr(&b, 2 /* NFTA_LOG_PREFIX */, unterminated, 3);
-	nlb_close(&b);
-	nlb_close(&b);
-	nlb_rule_end(&b);
-	expect_rejected_rule(&b, "not a valid string");
+	nlb_expect_rejected(&b, "not a valid string");
 
 	/* a verdict where cmp expects a value */
-	memset(&b, 0, sizeof(b));
-	nlb_table_chain(&b);
-	nlb_rule_start(&b);
-	nlb_open(&b, 1);
-	nlb_str(&b, 1, "cmp");
-	nlb_open(&b, 2);
+	nlb_expr_rule(&b, "cmp", true);
 	nlb_u32(&b, 1 /* NFTA_CMP_SREG */, 1);
 	nlb_u32(&b, 2 /* NFTA_CMP_OP */, 0);
-	nlb_open(&b, 3 /* NFTA_CMP_DATA */);
-	nlb_open(&b, 2 /* NFTA_DATA_VERDICT */);
-	nlb_u32(&b, 1, 1);
-	nlb_close(&b);
-	nlb_close(&b);
-	nlb_close(&b);
-	nlb_close(&b);
-	nlb_rule_end(&b);
-	expect_rejected_rule(&b, "a verdict where a value is expected");
+	nlb_verdict(&b, 3 /* NFTA_CMP_DATA */, 1);
+	nlb_expect_rejected(&b, "a verdict where a value is expected");
 
 	/* a verdict whose chain id is not a u32 (libnftnl exit()s) */
-	memset(&b, 0, sizeof(b));
-	nlb_table_chain(&b);
-	nlb_rule_start(&b);
-	nlb_open(&b, 1);
-	nlb_str(&b, 1, "immediate");
-	nlb_open(&b, 2);
+	nlb_expr_rule(&b, "immediate", true);
 	nlb_u32(&b, 1, 0);
-	nlb_open(&b, 2);
-	nlb_open(&b, 2);
-	nlb_u32(&b, 1, 1 /* NF_ACCEPT */);
+	nlb_verdict(&b, 2, 1 /* NF_ACCEPT */);
 	nlb_attr(&b, 3 /* NFTA_VERDICT_CHAIN_ID */, two, 2);
-	nlb_close(&b);
-	nlb_close(&b);
-	nlb_close(&b);
-	nlb_close(&b);
-	nlb_rule_end(&b);
-	expect_rejected_rule(&b, "verdict: attribute 3: not a valid u32");
+	nlb_expect_rejected(&b, "verdict: attribute 3: not a valid u32");
+}
+
+/* A set element message for t/s with one element of key (and attribute type 13 in it when
+ * bad: libnftnl 1.2.4 writes that past its tb[] array). */
+static void nlb_setelem(struct nlb *b, const uint8_t *key, bool bad)
+{
+	nlb_msg(b, 12 /* NEWSETELEM */, NF_FAMILY_IP);
+	nlb_str(b, 1 /* NFTA_SET_ELEM_LIST_TABLE */, "t");
+	nlb_str(b, 2 /* NFTA_SET_ELEM_LIST_SET */, "s");
+	nlb_open(b, 3 /* NFTA_SET_ELEM_LIST_ELEMENTS */);
+	nlb_open(b, 1);
+	nlb_open(b, 1 /* NFTA_SET_ELEM_KEY */);
+	nlb_attr(b, 1 /* NFTA_DATA_VALUE */, key, 4);
+	nlb_close(b);
+	if (bad)
+		nlb_u32(b, 13, 0);
+	nlb_close(b);
+	nlb_close(b);
+	nlb_end(b);
 }
 
 static void test_nft_bad_objects(void **state)
@@ -989,38 +908,15 @@ static void test_nft_bad_objects(void **state)
 	nlb_attr(&b, 1, unterminated, 2);
 	nlb_end(&b);
 	nlb_table_chain(&b);
-	/* a set, then an element carrying attribute type 13 (libnftnl 1.2.4 writes it past
-	 * its tb[] array) */
+	/* a set, then an element carrying attribute type 13, then a valid element */
 	nlb_msg(&b, 9 /* NEWSET */, NF_FAMILY_IP);
 	nlb_str(&b, 1 /* NFTA_SET_TABLE */, "t");
 	nlb_str(&b, 2 /* NFTA_SET_NAME */, "s");
 	nlb_u32(&b, 4 /* NFTA_SET_KEY_TYPE */, 7);
 	nlb_u32(&b, 5 /* NFTA_SET_KEY_LEN */, 4);
 	nlb_end(&b);
-	nlb_msg(&b, 12 /* NEWSETELEM */, NF_FAMILY_IP);
-	nlb_str(&b, 1 /* NFTA_SET_ELEM_LIST_TABLE */, "t");
-	nlb_str(&b, 2 /* NFTA_SET_ELEM_LIST_SET */, "s");
-	nlb_open(&b, 3 /* NFTA_SET_ELEM_LIST_ELEMENTS */);
-	nlb_open(&b, 1);
-	nlb_open(&b, 1 /* NFTA_SET_ELEM_KEY */);
-	nlb_attr(&b, 1 /* NFTA_DATA_VALUE */, key, 4);
-	nlb_close(&b);
-	nlb_u32(&b, 13, 0);
-	nlb_close(&b);
-	nlb_close(&b);
-	nlb_end(&b);
-	/* a valid element */
-	nlb_msg(&b, 12, NF_FAMILY_IP);
-	nlb_str(&b, 1, "t");
-	nlb_str(&b, 2, "s");
-	nlb_open(&b, 3);
-	nlb_open(&b, 1);
-	nlb_open(&b, 1);
-	nlb_attr(&b, 1, key, 4);
-	nlb_close(&b);
-	nlb_close(&b);
-	nlb_close(&b);
-	nlb_end(&b);
+	nlb_setelem(&b, key, true);
+	nlb_setelem(&b, key, false);
 
 	rs = nf_ruleset_new();
 	assert_int_equal(nf_decode_dump(b.buf, b.len, rs, &w, &nw), 0);
@@ -1032,7 +928,7 @@ static void test_nft_bad_objects(void **state)
 	assert_int_equal(nw, 2);
 	assert_non_null(strstr(w[0], "malformed table message"));
 	assert_non_null(strstr(w[1], "unknown to libnftnl"));
-	free_warnings(w, nw);
+	th_strv_free(w, nw);
 	nf_ruleset_free(rs);
 }
 

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nf.h - what the files of src/netfilter/ share: buffers, model helpers, the iptables view, nft values. */
+#ifndef NSMAP_NF_H
+#define NSMAP_NF_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "netfilter.h"
+
+/* Host-order reads from blobs that need not be aligned (xt info, legacy entries). */
+static inline uint16_t nf_rd16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return v;
+}
+
+static inline uint32_t nf_rd32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static inline uint64_t nf_rd64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* ---- util.c: a growing string, hex ---- */
+
+struct nf_buf {
+	char *s;
+	size_t len;
+	size_t cap;
+};
+void nf_buf_printf(struct nf_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void nf_buf_puts(struct nf_buf *b, const char *s);
+char *nf_buf_steal(struct nf_buf *b);	/* never NULL */
+void nf_buf_free(struct nf_buf *b);
+/* xtables_save_string(): bare if only [A-Za-z0-9_-], else "quoted" with \" \\ \' escaped. */
+void nf_buf_save_string(struct nf_buf *b, const char *s);
+char *nf_hex(const void *data, size_t len);
+/* Parse hex into a malloc'd buffer; returns length or -1. */
+long nf_unhex(const char *s, uint8_t **out);
+/* Prefix length of a mask, -1 if the mask is not contiguous. */
+int nf_mask_plen(const uint8_t *mask, size_t len);
+
+/* ---- model.c: lifetime, name tables, structured-match helpers ---- */
+
+/* The named enums: nf_name() is "?" for a value without a name, nf_parse() -1 for an
+ * unknown name (for hooks that is NF_HOOK_NONE, also the value of "none"). */
+enum nf_names {
+	NF_NAMES_FAMILY,	/* enum nf_family */
+	NF_NAMES_BACKEND,	/* enum nf_backend */
+	NF_NAMES_HOOK,		/* enum nf_hook */
+	NF_NAMES_MATCH,		/* enum nf_match_kind */
+	NF_NAMES_ACTION,	/* enum nf_action_kind */
+	NF_NAMES_FIELD,		/* enum nf_field */
+};
+const char *nf_name(enum nf_names t, long v);
+int nf_parse(enum nf_names t, const char *s);
+
+void nf_match_clear(struct nf_match *m);
+void nf_action_clear(struct nf_action *a);
+void nf_rule_clear(struct nf_rule *r);
+enum nf_backend nf_classify_table(const struct nf_table *t, bool has_xt);
+struct nf_match *nf_rule_add_match(struct nf_rule *r, enum nf_match_kind k, bool invert);
+void nf_rule_add_unsupported(struct nf_rule *r, const char *text, const char *raw);
+/* nft ct state bits (UNTRACKED is 0x40 there) -> NF_CT_* */
+uint32_t nf_ct_from_nft(uint32_t nft_bits);
+
+/* ---- xt.c: the iptables view of a rule (iptables-nft and legacy share it) ---- */
+
+struct nf_xt_item {
+	char name[32];
+	uint8_t rev;
+	bool native;		/* synthesised from native expressions (tcp/udp/mark/NFLOG) */
+	uint8_t *info;
+	size_t len;
+	char *text;		/* a fixed fragment (unsupported native pieces), else NULL */
+};
+
+enum nf_ipt_verdict {
+	NF_IPT_NONE = 0,	/* no target: rule only counts */
+	NF_IPT_STANDARD,	/* action.kind ACCEPT/DROP/RETURN/JUMP/GOTO/QUEUE */
+	NF_IPT_TARGET,		/* xt target in target */
+};
+
+struct nf_ipt {
+	uint8_t family;		/* NF_FAMILY_IP / IP6 */
+	bool has_src, has_dst, inv_src, inv_dst;
+	uint8_t src[16], smsk[16], dst[16], dmsk[16];
+	char iniface[17], outiface[17];	/* as typed: "veth+" for prefixes; "" = none */
+	bool inv_in, inv_out;
+	bool has_proto, inv_proto;
+	uint16_t proto;
+	bool frag, inv_frag;
+	struct nf_xt_item *items;
+	size_t n_items;
+	enum nf_ipt_verdict verdict;
+	enum nf_action_kind std;	/* NF_IPT_STANDARD */
+	char *chain;			/* JUMP/GOTO */
+	struct nf_xt_item target;	/* NF_IPT_TARGET */
+	char *extra;			/* unsupported native parts, appended as "unsupported: ..." */
+};
+
+void nf_ipt_free(struct nf_ipt *ipt);
+struct nf_xt_item *nf_ipt_add_item(struct nf_ipt *ipt, const char *name, uint8_t rev,
+				   const void *info, size_t len);
+/* The target of the rule: name, revision and a copy of info. */
+void nf_ipt_set_target(struct nf_ipt *ipt, const char *name, uint8_t rev, const void *info,
+		       size_t len);
+/* Fill rule->text (iptables-save line), rule->matches, rule->effects, rule->action,
+ * rule->comment and rule->unsupported from the iptables view. */
+void nf_ipt_render(const struct nf_ipt *ipt, const char *chain, struct nf_rule *r);
+
+/* ---- values.c: values as nft prints them ---- */
+
+enum nf_value_kind {
+	NF_VK_HEX = 0,
+	NF_VK_IFNAME,
+	NF_VK_IPV4,
+	NF_VK_IPV6,
+	NF_VK_PORT,
+	NF_VK_PROTO,
+	NF_VK_MARK,
+	NF_VK_ICMP,
+	NF_VK_ICMP6,
+	NF_VK_CT_STATE,
+	NF_VK_CT_STATUS,
+	NF_VK_NFPROTO,
+	NF_VK_VERDICT,
+};
+
+/* The action of an nft verdict code and its word ("accept", "jump"); NF_ACT_UNSUPPORTED (word
+ * NULL) for a code the model has no action for. */
+enum nf_action_kind nf_nft_verdict(int32_t v, const char **word);
+/* d (len bytes, network order) as a value of kind; addresses get "/plen" when plen is short. */
+void nf_nft_value_text(struct nf_buf *b, int kind, const uint8_t *d, uint32_t len, int plen);
+/* "established,related" (status: "seen-reply,assured") */
+void nf_nft_ct_bits_text(struct nf_buf *b, uint32_t v, bool status);
+/* "{ a, b }" for an anonymous set or map. */
+void nf_nft_set_inline(struct nf_buf *b, const struct nf_set *s);
+/* "a", "a-b" or "a/len" (nft prints aligned ranges as prefixes). */
+void nf_nft_addr_range_text(struct nf_buf *b, const struct nm_ip *lo, const struct nm_ip *hi);
+
+/* ---- validate.c, decode.c, expr.c: nf_tables messages ---- */
+
+/*
+ * Strict libmnl checks of an nf_tables object message (table, chain, rule, set, set elements,
+ * generation) against libnftnl 1.2.4's attribute tables, so that its nlmsg parsers never
+ * exit() or read out of bounds. nlh must be aligned, nlmsg_len already checked against the
+ * buffer. 0 if the message may be parsed, else -EINVAL with the reason written to why.
+ */
+struct nlmsghdr;
+int nf_validate_msg(const struct nlmsghdr *nlh, char *why, size_t whylen);
+
+/* Decode one rule of table t / chain ch into r (text in the syntax of t->backend). */
+struct nftnl_rule;
+void nf_nft_decode_rule(const struct nftnl_rule *nr, const struct nf_table *t,
+			const struct nf_chain *ch, struct nf_rule *r);
+
+#endif
