@@ -35,7 +35,7 @@ static struct nf_ruleset *load(const char *nft, const char *legacy)
 		free(buf);
 	}
 	nf_ruleset_finish(rs, &w, &nw);
-	th_strv_free(w, nw);
+	nm_strv_free(w, nw);
 	return rs;
 }
 
@@ -423,7 +423,7 @@ static void test_mixed_warning(void **state)
 	assert_true(rs->mixed);
 	assert_int_equal(nw, 1);
 	assert_non_null(strstr(w[0], "both"));
-	th_strv_free(w, nw);
+	nm_strv_free(w, nw);
 	nf_ruleset_free(rs);
 }
 
@@ -450,7 +450,7 @@ static void test_truncated(void **state)
 				nf_decode_dump(copy, cut, rs, &w, &nw);
 			nf_ruleset_finish(rs, &w, &nw);
 			free(copy);
-			th_strv_free(w, nw);
+			nm_strv_free(w, nw);
 			nf_ruleset_free(rs);
 		}
 		/* flip bytes: only for blobs we parse ourselves (libnftnl 1.2.4 exit()s on
@@ -468,7 +468,7 @@ static void test_truncated(void **state)
 			else
 				nf_decode_dump(copy, len, rs, &w, &nw);
 			free(copy);
-			th_strv_free(w, nw);
+			nm_strv_free(w, nw);
 			nf_ruleset_free(rs);
 		}
 		free(buf);
@@ -643,7 +643,7 @@ static void decode_mutant(const uint8_t *buf, size_t len)
 
 	nf_decode_dump(buf, len, rs, &w, &nw);
 	nf_ruleset_finish(rs, &w, &nw);
-	th_strv_free(w, nw);
+	nm_strv_free(w, nw);
 	nf_ruleset_free(rs);
 }
 
@@ -781,7 +781,7 @@ static void expect_rejected_rule(struct nlb *b, const char *expect)
 	if (!found)
 		fail_msg("no warning with \"%s\" (%zu warnings%s%s)", expect, nw, nw ? ": " : "",
 			 nw ? w[0] : "");
-	th_strv_free(w, nw);
+	nm_strv_free(w, nw);
 	nf_ruleset_free(rs);
 }
 
@@ -928,7 +928,7 @@ static void test_nft_bad_objects(void **state)
 	assert_int_equal(nw, 2);
 	assert_non_null(strstr(w[0], "malformed table message"));
 	assert_non_null(strstr(w[1], "unknown to libnftnl"));
-	th_strv_free(w, nw);
+	nm_strv_free(w, nw);
 	nf_ruleset_free(rs);
 }
 
