@@ -265,12 +265,15 @@ void nm_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const 
 void nm_strv_push(char ***v, size_t *n, const char *s);
 void nm_strv_free(char **v, size_t n);
 
-/* Clear each of the n elements of the array v with clear(), then free the array. */
+/* Clear each of the n elements of the array v with clear(), free the array, and leave v
+ * NULL and n 0. */
 #define NM_FREE_ARRAY(v, n, clear)				\
 	do {							\
 		for (size_t i_ = 0; i_ < (n); i_++)		\
 			clear(&(v)[i_]);			\
 		free(v);					\
+		(v) = NULL;					\
+		(n) = 0;					\
 	} while (0)
 void nm_warn(char ***v, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -329,6 +332,11 @@ char *nm_route_str(const struct nm_route *r, unsigned int flags);
 
 /* IP protocol names as /etc/protocols (and so iptables and nft) spell them; NULL if none. */
 const char *nm_proto_name(unsigned int proto);
+
+/* Enum <-> string through a designated-initialiser table of n names: NULL (-1) past its
+ * end, in a hole, or for a string it does not hold. */
+const char *nm_enum_name(const char *const *names, size_t n, long v);
+int nm_enum_parse(const char *const *names, size_t n, const char *s);
 
 /* Kernel enum <-> string tables (bounds-checked). */
 const char *nm_rt_table_name(uint32_t table, char *buf, size_t len);

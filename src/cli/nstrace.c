@@ -267,19 +267,19 @@ static int get_snapshot(const struct nstrace_args *a, struct nm_snapshot **s)
 	return ret < 0 ? cli_fail(1, "cannot read this host's namespaces: %s", strerror(-ret)) : 0;
 }
 
-/* The live trace of q, explained by its simulation r. Returns the exit code. */
+/* The live trace of q, explained by its simulation r, in *t. Returns 0 or the exit code. */
 static int live(const struct nm_snapshot *s, const struct path_query *q, const struct path_result *r,
-		const struct nstrace_args *a)
+		const struct nstrace_args *a, struct trace_result **t)
 {
 	struct trace_opts o = { .timeout = a->timeout, .stop = &stop_sig, .nft_trace = a->nft_trace,
 				.drop_reason = a->drop_reason };
-	struct trace_result *t = NULL;
 	size_t i;
 	int ret;
 
-	ret = trace_run(s, q, r, &o, &t);
+	ret = trace_run(s, q, r, &o, t);
 	if (ret == -EINTR || stop_sig) {
-		trace_result_free(t);
+		trace_result_free(*t);
+		*t = NULL;
 		return cli_fail(128 + (stop_sig ? stop_sig : SIGINT), "interrupted");
 	}
 	if (ret == -EAFNOSUPPORT)
@@ -287,14 +287,8 @@ static int live(const struct nm_snapshot *s, const struct path_query *q, const s
 	if (ret < 0)
 		return cli_fail(1, "cannot trace: %s", strerror(-ret));
 	for (i = 0; i < r->n_notes; i++)
-		nm_strv_push(&t->notes, &t->n_notes, r->notes[i]);
-	if (a->json)
-		cli_print_json(stdout, trace_result_to_json(t));
-	else
-		trace_print_text(stdout, t);
-	ret = trace_exit_code(t);
-	trace_result_free(t);
-	return ret;
+		nm_strv_push(&(*t)->notes, &(*t)->n_notes, r->notes[i]);
+	return 0;
 }
 
 /* Walk q through s and print it, live or simulated. Returns the exit code. */
@@ -302,6 +296,7 @@ static int trace(const struct nstrace_args *a, struct nm_snapshot *s, struct pat
 		 const char *note)
 {
 	struct path_result *r = NULL;
+	struct trace_result *t = NULL;
 	const struct nm_netns *ns;
 	int ret;
 
@@ -318,15 +313,19 @@ static int trace(const struct nstrace_args *a, struct nm_snapshot *s, struct pat
 		nm_strv_push(&r->notes, &r->n_notes, note);
 	if (!a->from)
 		path_kernel_check(s, r, collect_route_get);
-	if (!a->simulate)
-		ret = live(s, q, r, a);
-	else {
-		if (a->json)
-			cli_print_json(stdout, path_result_to_json(r));
-		else
-			path_print_text(stdout, r);
-		ret = path_exit_code(r);
+	if (!a->simulate && (ret = live(s, q, r, a, &t))) {
+		path_result_free(r);
+		return ret;
 	}
+	/* the live trace when there is one, else the simulation */
+	if (a->json)
+		cli_print_json(stdout, t ? trace_result_to_json(t) : path_result_to_json(r));
+	else if (t)
+		trace_print_text(stdout, t);
+	else
+		path_print_text(stdout, r);
+	ret = t ? trace_exit_code(t) : path_exit_code(r);
+	trace_result_free(t);
 	path_result_free(r);
 	return ret;
 }

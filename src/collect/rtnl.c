@@ -25,20 +25,18 @@
 
 #include "collect_int.h"
 
-static const char *const scope_names[256] = {
-	[RT_SCOPE_UNIVERSE] = "global",
-	[RT_SCOPE_SITE] = "site",
-	[RT_SCOPE_LINK] = "link",
-	[RT_SCOPE_HOST] = "host",
-	[RT_SCOPE_NOWHERE] = "nowhere",
-};
-
-static char *scope_str(unsigned int scope)
+/* The name of v in a kernel enum's table, else its number. Malloc'd. */
+static char *enum_str(const char *const *names, size_t n, unsigned int v)
 {
-	if (scope < 256 && scope_names[scope])
-		return nm_xstrdup(scope_names[scope]);
-	return nm_xasprintf("%u", scope);
+	const char *name = nm_enum_name(names, n, v);
+
+	return name ? nm_xstrdup(name) : nm_xasprintf("%u", v);
 }
+
+static const char *const scope_names[256] = {
+	[RT_SCOPE_UNIVERSE] = "global", [RT_SCOPE_SITE] = "site", [RT_SCOPE_LINK] = "link",
+	[RT_SCOPE_HOST] = "host", [RT_SCOPE_NOWHERE] = "nowhere",
+};
 
 static const char *const rtn_names[__RTN_MAX] = {
 	[RTN_UNSPEC] = "none",
@@ -54,13 +52,6 @@ static const char *const rtn_names[__RTN_MAX] = {
 	[RTN_NAT] = "nat",
 	[RTN_XRESOLVE] = "xresolve",
 };
-
-static char *rtn_str(unsigned int type)
-{
-	if (type < __RTN_MAX && rtn_names[type])
-		return nm_xstrdup(rtn_names[type]);
-	return nm_xasprintf("%u", type);
-}
 
 static const char *const proto_names[256] = {
 	[RTPROT_UNSPEC] = "unspec",
@@ -87,29 +78,11 @@ static const char *const proto_names[256] = {
 	[RTPROT_EIGRP] = "eigrp",
 };
 
-static char *proto_str(unsigned int p)
-{
-	if (p < 256 && proto_names[p])
-		return nm_xstrdup(proto_names[p]);
-	return nm_xasprintf("%u", p);
-}
-
 static const char *const rule_actions[__FR_ACT_MAX] = {
-	[FR_ACT_UNSPEC] = "unspec",
-	[FR_ACT_TO_TBL] = "lookup",
-	[FR_ACT_GOTO] = "goto",
-	[FR_ACT_NOP] = "nop",
-	[FR_ACT_BLACKHOLE] = "blackhole",
-	[FR_ACT_UNREACHABLE] = "unreachable",
+	[FR_ACT_UNSPEC] = "unspec", [FR_ACT_TO_TBL] = "lookup", [FR_ACT_GOTO] = "goto",
+	[FR_ACT_NOP] = "nop", [FR_ACT_BLACKHOLE] = "blackhole", [FR_ACT_UNREACHABLE] = "unreachable",
 	[FR_ACT_PROHIBIT] = "prohibit",
 };
-
-static char *rule_action_str(unsigned int a)
-{
-	if (a < __FR_ACT_MAX && rule_actions[a])
-		return nm_xstrdup(rule_actions[a]);
-	return nm_xasprintf("%u", a);
-}
 
 static void from_nl_addr(struct nm_ip *ip, struct nl_addr *a)
 {
@@ -218,7 +191,7 @@ static void add_addr(struct nl_object *obj, void *arg)
 		from_nl_addr(&na->peer, rtnl_addr_get_peer(a));
 	if (na->peer.family && nm_ip_equal(&na->peer, &na->local))
 		memset(&na->peer, 0, sizeof(na->peer));
-	na->scope = scope_str((unsigned int)rtnl_addr_get_scope(a));
+	na->scope = enum_str(scope_names, ARRAY_SIZE(scope_names), (unsigned int)rtnl_addr_get_scope(a));
 	if (rtnl_addr_get_label(a) && na->local.family == AF_INET)
 		na->label = nm_xstrdup(rtnl_addr_get_label(a));
 	na->flags = rtnl_addr_get_flags(a);
@@ -247,12 +220,12 @@ static void add_route(struct nl_object *obj, void *arg)
 	nr = NM_PUSH(ns->routes, ns->n_routes);
 	nr->family = rtnl_route_get_family(r);
 	nr->table = rtnl_route_get_table(r);
-	nr->type = rtn_str(rtnl_route_get_type(r));
+	nr->type = enum_str(rtn_names, ARRAY_SIZE(rtn_names), rtnl_route_get_type(r));
 	from_nl_addr(&nr->dst, rtnl_route_get_dst(r));
 	from_nl_addr(&nr->src, rtnl_route_get_src(r));
 	from_nl_addr(&nr->prefsrc, rtnl_route_get_pref_src(r));
-	nr->protocol = proto_str(rtnl_route_get_protocol(r));
-	nr->scope = scope_str((unsigned int)rtnl_route_get_scope(r));
+	nr->protocol = enum_str(proto_names, ARRAY_SIZE(proto_names), rtnl_route_get_protocol(r));
+	nr->scope = enum_str(scope_names, ARRAY_SIZE(scope_names), (unsigned int)rtnl_route_get_scope(r));
 	nr->metric = rtnl_route_get_priority(r);
 	nr->tos = rtnl_route_get_tos(r);
 	n = rtnl_route_get_nnexthops(r);
@@ -287,7 +260,7 @@ static void add_rule(struct nl_object *obj, void *arg)
 	nr->family = (uint8_t)rtnl_rule_get_family(r);
 	nr->priority = rtnl_rule_get_prio(r);
 	nr->table = rtnl_rule_get_table(r);
-	nr->action = rule_action_str(rtnl_rule_get_action(r));
+	nr->action = enum_str(rule_actions, ARRAY_SIZE(rule_actions), rtnl_rule_get_action(r));
 	from_nl_addr(&nr->src, rtnl_rule_get_src(r));
 	from_nl_addr(&nr->dst, rtnl_rule_get_dst(r));
 	if (rtnl_rule_get_iif(r))

@@ -18,17 +18,10 @@ struct nm_snapshot *nm_snapshot_new(void)
 	return s;
 }
 
-static void addrs_clear(struct nm_link *l)
+static void addr_clear(struct nm_addr *a)
 {
-	size_t i;
-
-	for (i = 0; i < l->n_addrs; i++) {
-		free(l->addrs[i].scope);
-		free(l->addrs[i].label);
-	}
-	free(l->addrs);
-	l->addrs = NULL;
-	l->n_addrs = 0;
+	free(a->scope);
+	free(a->label);
 }
 
 static void link_clear(struct nm_link *l)
@@ -42,7 +35,7 @@ static void link_clear(struct nm_link *l)
 	free(l->peer.netns);
 	free(l->peer.label);
 	free(l->peer.ifname);
-	addrs_clear(l);
+	NM_FREE_ARRAY(l->addrs, l->n_addrs, addr_clear);
 }
 
 static void route_clear(struct nm_route *r)
@@ -84,24 +77,24 @@ void nm_netns_truncate(struct nm_netns *ns, size_t n_routes, size_t n_rules, siz
 		neigh_clear(&ns->neighs[--ns->n_neighs]);
 	if (addrs)
 		for (i = 0; i < ns->n_links; i++)
-			addrs_clear(&ns->links[i]);
+			NM_FREE_ARRAY(ns->links[i].addrs, ns->links[i].n_addrs, addr_clear);
+}
+
+static void port_clear(struct nm_port *p)
+{
+	free(p->proto);
+	free(p->host_ip);
 }
 
 void nm_container_free(struct nm_container *c)
 {
-	size_t i;
-
 	if (!c)
 		return;
 	free(c->name);
 	free(c->id);
 	free(c->image);
 	free(c->runtime);
-	for (i = 0; i < c->n_ports; i++) {
-		free(c->ports[i].proto);
-		free(c->ports[i].host_ip);
-	}
-	free(c->ports);
+	NM_FREE_ARRAY(c->ports, c->n_ports, port_clear);
 	free(c);
 }
 

@@ -221,25 +221,40 @@ static const char *const rt_tables[256] = {
 	[255] = "local",
 };
 
+const char *nm_enum_name(const char *const *names, size_t n, long v)
+{
+	return v >= 0 && (size_t)v < n ? names[v] : NULL;
+}
+
+int nm_enum_parse(const char *const *names, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s && i < n; i++)
+		if (names[i] && !strcmp(names[i], s))
+			return (int)i;
+	return -1;
+}
+
 const char *nm_rt_table_name(uint32_t table, char *buf, size_t len)
 {
-	if (table < 256 && rt_tables[table])
-		return rt_tables[table];
+	const char *name = nm_enum_name(rt_tables, ARRAY_SIZE(rt_tables), table);
+
+	if (name)
+		return name;
 	snprintf(buf, len, "%u", table);
 	return buf;
 }
 
 int nm_rt_table_parse(const char *s, uint32_t *table)
 {
+	int i = nm_enum_parse(rt_tables, ARRAY_SIZE(rt_tables), s);
 	unsigned long v;
 	char *end;
-	size_t i;
 
-	for (i = 0; i < 256; i++) {
-		if (rt_tables[i] && !strcmp(rt_tables[i], s)) {
-			*table = (uint32_t)i;
-			return 0;
-		}
+	if (i >= 0) {
+		*table = (uint32_t)i;
+		return 0;
 	}
 	errno = 0;
 	v = strtoul(s, &end, 10);

@@ -227,17 +227,15 @@ out:
 	return ret;
 }
 
+static void set_ref_clear(struct set_ref *r)
+{
+	free(r->table);
+	free(r->name);
+}
+
 static void free_sets(struct dump_ctx *d)
 {
-	size_t i;
-
-	for (i = 0; i < d->n_sets; i++) {
-		free(d->sets[i].table);
-		free(d->sets[i].name);
-	}
-	free(d->sets);
-	d->sets = NULL;
-	d->n_sets = 0;
+	NM_FREE_ARRAY(d->sets, d->n_sets, set_ref_clear);
 }
 
 static int dump_nft(struct nf_handle *h)

@@ -106,21 +106,14 @@ static const struct {
 
 const char *nf_name(enum nf_names t, long v)
 {
-	if (v < 0 || (size_t)v >= name_tables[t].n || !name_tables[t].v[v])
-		return "?";
-	return name_tables[t].v[v];
+	const char *name = nm_enum_name(name_tables[t].v, name_tables[t].n, v);
+
+	return name ? name : "?";
 }
 
 int nf_parse(enum nf_names t, const char *s)
 {
-	size_t i;
-
-	if (!s)
-		return -1;
-	for (i = 0; i < name_tables[t].n; i++)
-		if (name_tables[t].v[i] && strcmp(name_tables[t].v[i], s) == 0)
-			return (int)i;
-	return -1;
+	return nm_enum_parse(name_tables[t].v, name_tables[t].n, s);
 }
 
 const char *nf_family_name(unsigned int family)

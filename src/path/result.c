@@ -7,30 +7,24 @@
 
 #include "path_int.h"
 
+/* The verdicts of nstrace -j (DESIGN.md's contract) and the kinds of hop. */
 static const char *const verdict_names[PATH_VERDICT_COUNT] = {
-	[PATH_REACHED] = "reached",
-	[PATH_DROPPED] = "dropped",
-	[PATH_NO_REPLY] = "no-reply",
-	[PATH_UNREACHABLE] = "unreachable",
-	[PATH_UNDETERMINED] = "undetermined",
+	[PATH_REACHED] = "reached", [PATH_DROPPED] = "dropped", [PATH_NO_REPLY] = "no-reply",
+	[PATH_UNREACHABLE] = "unreachable", [PATH_UNDETERMINED] = "undetermined",
 };
 
 static const char *const hop_kind_names[PATH_HOP_KIND_COUNT] = {
-	[PATH_HOP_ROUTE] = "route",
-	[PATH_HOP_OUT] = "out",
-	[PATH_HOP_IN] = "in",
-	[PATH_HOP_BRIDGE] = "bridge",
-	[PATH_HOP_FILTER] = "filter",
-	[PATH_HOP_NAT] = "nat",
-	[PATH_HOP_FORWARD] = "forward",
-	[PATH_HOP_LOCAL] = "local",
-	[PATH_HOP_LEAVE] = "leave",
+	[PATH_HOP_ROUTE] = "route", [PATH_HOP_OUT] = "out", [PATH_HOP_IN] = "in",
+	[PATH_HOP_BRIDGE] = "bridge", [PATH_HOP_FILTER] = "filter", [PATH_HOP_NAT] = "nat",
+	[PATH_HOP_FORWARD] = "forward", [PATH_HOP_LOCAL] = "local", [PATH_HOP_LEAVE] = "leave",
 };
 
 /* names[i] of a table of n, "?" past its end or in a hole. */
 static const char *name_of(const char *const *names, size_t n, unsigned int i)
 {
-	return i < n && names[i] ? names[i] : "?";
+	const char *name = nm_enum_name(names, n, i);
+
+	return name ? name : "?";
 }
 
 const char *path_verdict_name(enum path_verdict v)
