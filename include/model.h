@@ -97,7 +97,7 @@ struct nm_link {
 	int rp_filter;		/* per-interface rp_filter, -1 unknown */
 	struct nm_addr *addrs;
 	size_t n_addrs;
-	char *network;		/* Docker/Podman network name of a bridge (docker_enrich), NULL if none */
+	char *network;		/* Docker/Podman network name of a bridge (src/names), NULL if none */
 };
 
 struct nm_nexthop {

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "render.h"
+#include "render_int.h"
 #include "snapshot.h"
 #include "text.h"
 
@@ -88,18 +88,6 @@ int render_write(const struct render_format *f, const struct nm_snapshot *s,
 	if (!f || !s || !out)
 		return -EINVAL;
 	return f->write(f, s, o ? o : &def, out);
-}
-
-bool render_format_known(const char *name)
-{
-	return render_format_find(name) != NULL;
-}
-
-const char *render_format_from_path(const char *path)
-{
-	const struct render_format *f = render_format_for_path(path);
-
-	return f ? f->name : NULL;
 }
 
 int render_snapshot(const struct nm_snapshot *s, const char *name, const struct render_opts *o,

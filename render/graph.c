@@ -10,7 +10,7 @@
 
 #include <graphviz/cgraph.h>
 
-#include "render.h"
+#include "render_int.h"
 
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000

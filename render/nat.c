@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 
 #include "netfilter.h"
-#include "render.h"
+#include "render_int.h"
 
 static const char *ipstr(const struct nm_ip *ip, char *buf, size_t len, bool plen)
 {

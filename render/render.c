@@ -5,7 +5,7 @@
 
 #include <graphviz/gvc.h>
 
-#include "render.h"
+#include "render_int.h"
 
 /*
  * One libgvc context for the whole process. The pango text plugin caches the last font

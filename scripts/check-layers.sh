@@ -44,8 +44,8 @@ include/*			jansson
 MODEL='model.h netfilter.h diagnose.h snapshot.h jsonutil.h'
 HDRS="
 src/core/*		$MODEL
-src/netfilter/*		$MODEL
-src/collect/*		$MODEL collect.h
+src/netfilter/*		$MODEL nfcollect.h
+src/collect/*		$MODEL collect.h nfcollect.h
 src/names/*		$MODEL names.h
 src/path/*		$MODEL path.h
 src/trace/*		$MODEL path.h trace.h collect.h
@@ -55,6 +55,7 @@ include/model.h		-
 include/diagnose.h	-
 include/jsonutil.h	model.h
 include/netfilter.h	model.h
+include/nfcollect.h	netfilter.h
 include/snapshot.h	model.h jsonutil.h
 include/collect.h	model.h
 include/names.h		model.h
@@ -115,6 +116,10 @@ for f in $files; do
 		name=$(printf '%s' "$inc" | sed 's/^[<"]//; s/[>"]$//')
 		case $inc in
 		\<*)
+			if [ -f "include/$name" ]; then
+				echo "layers: $f:$line: includes the project header <$name> as a system header: write \"$name\""
+				continue
+			fi
 			lib=$(lib_of "$name")
 			[ "$lib" = - ] && continue
 			case " $libs " in *" $lib "*) continue ;; esac

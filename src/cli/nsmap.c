@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cmd_nsmap.c - the nsmap command: collect (or load) a snapshot and print it as text, JSON or a picture. */
+/* nsmap.c - the nsmap command: collect (or load) a snapshot and print it as text, JSON or a picture. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>

@@ -82,6 +82,20 @@ static void catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* The keywords of the grammar; each takes the next word as its value, whatever it looks
+ * like (a namespace may be called "-x"). */
+static const char *const keywords[] = { "from", "proto", "port" };
+
+static bool is_keyword(const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keywords); i++)
+		if (!strcmp(w, keywords[i]))
+			return true;
+	return false;
+}
+
 /* The words of the command line, in the manner of iproute2: DEST, then keyword-value pairs
  * (from SRC, proto P, port N), options anywhere between them (getopt hands over the words
  * in order). */
@@ -136,6 +150,8 @@ static int parse_args(int argc, char **argv, struct nstrace_args *a)
 		switch (c) {
 		case 1:
 			words[n++] = optarg;
+			if (is_keyword(optarg) && optind < argc)
+				words[n++] = argv[optind++];	/* its value, even "-x" */
 			break;
 		case OPT_SIMULATE:
 			a->simulate = true;

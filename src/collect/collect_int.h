@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "collect.h"
-#include "netfilter.h"
+#include "nfcollect.h"
 
 /* Where `ip netns` keeps its names (bind mounts of nsfs files). */
 #define NETNS_RUN_DIR "/run/netns"

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,12 +69,22 @@ int netns_open(const struct nm_netns *ns)
 	return err;
 }
 
-static int home_fd = -1;
+/* The namespace we started in, opened once whichever thread asks first (every thread
+ * asks before it enters another namespace). */
+static pthread_once_t home_once = PTHREAD_ONCE_INIT;
+static int home_fd = -1, home_errno;
+
+static void home_open(void)
+{
+	home_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	home_errno = errno;
+}
 
 static int home(void)
 {
+	pthread_once(&home_once, home_open);
 	if (home_fd < 0)
-		home_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		errno = home_errno;
 	return home_fd;
 }
 

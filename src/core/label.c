@@ -40,23 +40,17 @@ static int cmp_key(const void *key, const void *elem)
 	return strcmp(key, ((const struct ns_ref *)elem)->key);
 }
 
-void nm_snapshot_label(struct nm_snapshot *s)
+/* One pass: of every run of equal labels the first (in snapshot order) keeps it, the others
+ * get their inode appended. Returns how many were renamed. */
+static size_t unique_pass(struct nm_snapshot *s, struct ns_ref *refs, bool *dup)
 {
-	struct ns_ref *refs = nm_xcalloc(s->n_netns, sizeof(*refs));
-	bool *dup;
-	size_t i;
+	size_t i, renamed = 0;
 
 	for (i = 0; i < s->n_netns; i++) {
-		free(s->netns[i].label);
-		s->netns[i].label = label_for(&s->netns[i]);
-		if (!s->netns[i].id)
-			s->netns[i].id = nm_xasprintf("net:%" PRIu64, s->netns[i].ino);
 		refs[i] = (struct ns_ref){ s->netns[i].label, i };
+		dup[i] = false;
 	}
-	/* Two containers or processes may share a name: the first (in snapshot order) keeps
-	 * it, the others get their inode appended. Sorting finds the equal ones: O(N log N). */
 	nm_qsort(refs, s->n_netns, sizeof(*refs), cmp_ref);
-	dup = nm_xcalloc(s->n_netns, sizeof(*dup));
 	for (i = 1; i < s->n_netns; i++)
 		if (!strcmp(refs[i].key, refs[i - 1].key))
 			dup[refs[i].i] = true;
@@ -69,7 +63,29 @@ void nm_snapshot_label(struct nm_snapshot *s)
 		l = nm_xasprintf("%s#%" PRIu64, ns->label, ns->ino);
 		free(ns->label);
 		ns->label = l;
+		renamed++;
 	}
+	return renamed;
+}
+
+void nm_snapshot_label(struct nm_snapshot *s)
+{
+	struct ns_ref *refs = nm_xcalloc(s->n_netns, sizeof(*refs));
+	bool *dup = nm_xcalloc(s->n_netns, sizeof(*dup));
+	size_t i, pass;
+
+	for (i = 0; i < s->n_netns; i++) {
+		free(s->netns[i].label);
+		s->netns[i].label = label_for(&s->netns[i]);
+		if (!s->netns[i].id)
+			s->netns[i].id = nm_xasprintf("net:%" PRIu64, s->netns[i].ino);
+	}
+	/* Two containers or processes may share a name: keep labels unique. Sorting finds the
+	 * equal ones in O(N log N); a renamed label may meet another ("x#7" renamed from "x"
+	 * beside a namespace called "x#7"), so pass again until none is renamed (bounded:
+	 * two namespaces of one inode on different devices would never part). */
+	for (pass = 0; pass < 8 && unique_pass(s, refs, dup); pass++)
+		;
 	free(dup);
 	free(refs);
 }

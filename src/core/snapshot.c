@@ -199,7 +199,7 @@ static json_t *strv_json(char **v, size_t n)
 	return a;
 }
 
-static json_t *netns_json(const struct nm_netns *ns)
+static json_t *ns_to_json(const struct nm_netns *ns)
 {
 	json_t *o = json_object(), *a, *sc, *pa;
 	size_t i;
@@ -310,15 +310,15 @@ json_t *snap_to_json(const struct nm_snapshot *s)
 	size_t i;
 
 	for (i = 0; i < s->n_netns; i++)
-		json_array_append_new(a, netns_json(&s->netns[i]));
+		json_array_append_new(a, ns_to_json(&s->netns[i]));
 	return o;
 }
 
 /* The text of one namespace, re-indented by the 4 columns of its depth in the whole
  * document (strings never hold raw newlines, so every newline is structural). */
-static char *netns_text(const struct nm_netns *ns)
+static char *ns_to_text(const struct nm_netns *ns)
 {
-	json_t *j = netns_json(ns);
+	json_t *j = ns_to_json(ns);
 	char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER), *out, *w;
 	const char *p;
 	size_t lines = 1;
@@ -350,7 +350,7 @@ static void text_one(size_t i, void *arg)
 {
 	struct text_job *job = arg;
 
-	job->texts[i] = netns_text(&job->s->netns[i]);
+	job->texts[i] = ns_to_text(&job->s->netns[i]);
 }
 
 /* The same bytes as dumping snap_to_json() whole, built one namespace at a time (on every
@@ -718,7 +718,7 @@ static int rule_elem(const json_t *x, void *arg, struct nm_jerr *e, const char *
 	return rule_from_json(x, NM_PUSH(ns->rules, ns->n_rules), e, c);
 }
 
-static int netns_from_json(const json_t *o, struct nm_netns *ns, struct nm_jerr *e, const char *ctx)
+static int ns_from_json(const json_t *o, struct nm_netns *ns, struct nm_jerr *e, const char *ctx)
 {
 	const json_t *sc, *ct, *nf;
 	long long v;
@@ -831,7 +831,7 @@ int snap_from_json(const json_t *j, struct nm_snapshot **out, char *err, size_t 
 		char c[64];
 
 		snprintf(c, sizeof(c), "namespaces[%zu]", i);
-		if (netns_from_json(x, NM_PUSH(s->netns, s->n_netns), &e, c))
+		if (ns_from_json(x, NM_PUSH(s->netns, s->n_netns), &e, c))
 			goto fail;
 	}
 	/* ids must be unique and peers must point at namespaces that exist or be unresolved */

@@ -144,7 +144,7 @@ const char *docker_socket_path(char *buf, size_t len)
 
 /* ---- matching a container to a namespace ---- */
 
-static bool path_same(const char *a, const char *b)
+static bool same_path(const char *a, const char *b)
 {
 	/* /var/run is a symlink to /run on every current distribution */
 	if (!strncmp(a, "/var/run/", 9))
@@ -176,7 +176,7 @@ static struct nm_netns *match_ns(struct nm_snapshot *s, json_int_t pid, const ch
 	if (sandbox && *sandbox) {
 		for (i = 0; i < s->n_netns; i++)
 			for (j = 0; j < s->netns[i].n_mounts; j++)
-				if (path_same(s->netns[i].mounts[j], sandbox))
+				if (same_path(s->netns[i].mounts[j], sandbox))
 					return &s->netns[i];
 		if (stat(sandbox, &st) == 0)
 			for (i = 0; i < s->n_netns; i++)
@@ -284,7 +284,8 @@ static bool ns_holds_peer_of_container(const struct nm_snapshot *s, const struct
 
 	for (i = 0; i < s->n_netns; i++) {
 		/* the engine's own containers: a cgroup guess may be another runtime's */
-		if (!s->netns[i].container || !strcmp(s->netns[i].container->runtime, "cgroup"))
+		if (!s->netns[i].container || !s->netns[i].container->runtime ||
+		    !strcmp(s->netns[i].container->runtime, "cgroup"))
 			continue;
 		for (j = 0; j < s->netns[i].n_links; j++) {
 			const struct nm_peer *p = &s->netns[i].links[j].peer;

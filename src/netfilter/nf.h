@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "netfilter.h"
+#include "nfcollect.h"
 
 /* Host-order reads from blobs that need not be aligned (xt info, legacy entries). */
 static inline uint16_t nf_rd16(const uint8_t *p)

@@ -868,7 +868,7 @@ static void addr_header(struct nf_buf *b, struct nf_rule *r, uint8_t family, cha
 	memcpy(m->prefix.addr, addr, alen);
 }
 
-static void render_match(struct xt_ctx *c, const struct nf_xt_item *it)
+static void xt_text_match(struct xt_ctx *c, const struct nf_xt_item *it)
 {
 	size_t i;
 
@@ -905,7 +905,7 @@ static void render_match(struct xt_ctx *c, const struct nf_xt_item *it)
 	}
 }
 
-static void render_target(struct tg_ctx *c, const struct nf_xt_item *it)
+static void xt_text_target(struct tg_ctx *c, const struct nf_xt_item *it)
 {
 	size_t i;
 	size_t mark = c->b->len;
@@ -985,7 +985,7 @@ void nf_ipt_render(const struct nf_ipt *ipt, const char *chain, struct nf_rule *
 		nf_rule_add_unsupported(r, ipt->inv_frag ? "! -f" : "-f", NULL);
 	}
 	for (i = 0; i < ipt->n_items; i++)
-		render_match(&xc, &ipt->items[i]);
+		xt_text_match(&xc, &ipt->items[i]);
 	if (ipt->extra) {
 		nf_buf_printf(&b, " unsupported: %s", ipt->extra);
 		nf_rule_add_unsupported(r, ipt->extra, NULL);
@@ -1005,7 +1005,7 @@ void nf_ipt_render(const struct nf_ipt *ipt, const char *chain, struct nf_rule *
 			nf_buf_printf(&b, " %s", ipt->target.text);
 			break;
 		}
-		render_target(&tc, &ipt->target);
+		xt_text_target(&tc, &ipt->target);
 		break;
 	}
 	}

@@ -19,7 +19,7 @@ static const char *hook_upper(enum nf_hook h)
 	return n[h];
 }
 
-static unsigned int nf_family_of(const struct nf_pkt *p)
+static unsigned int pkt_nf_family(const struct nf_pkt *p)
 {
 	return p->dst.family == AF_INET6 ? NF_FAMILY_IP6 : NF_FAMILY_IP;
 }
@@ -213,7 +213,7 @@ void path_run_hook(struct walk *w, const struct nm_netns *ns, enum nf_hook hook,
 
 	if (!ns->netfilter)
 		return;
-	nf_eval_hook(ns->netfilter, nf_family_of(p), hook, p, ns, &res);
+	nf_eval_hook(ns->netfilter, pkt_nf_family(p), hook, p, ns, &res);
 	if (res.n_chains == 0)
 		return;
 	if (res.n_unsupported)

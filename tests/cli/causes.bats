@@ -23,10 +23,19 @@ registry() {
 	' "$TOP/src/core/diagnose.c"
 }
 
-@test "the registry lists every cause code of DESIGN.md" {
-	local code
+# How many ids enum diag_id has (include/diagnose.h), DIAG_COUNT excluded.
+enum_count() {
+	awk '/^enum diag_id \{/ { on = 1; next } on && /DIAG_COUNT/ { exit } on && /^\tDIAG_[A-Z_]+,/ { n++ }
+		END { print n + 0 }' "$TOP/include/diagnose.h"
+}
+
+@test "the registry lists every cause code of DESIGN.md, one row per id" {
+	local code rows
 	run registry
 	[ "$status" -eq 0 ]
+	rows=$(wc -l <<<"$output")
+	[ "$(enum_count)" -ge 18 ]
+	[ "$rows" -eq "$(enum_count)" ] || { echo "$rows registry rows, $(enum_count) ids"; false; }
 	for code in LINK_DOWN NO_ADDRESS NO_ROUTE GATEWAY_UNREACHABLE NOT_ON_BRIDGE PEER_MISSING \
 		FORWARDING_DISABLED FORWARD_DROP INPUT_DROP OUTPUT_DROP NO_SNAT RETURN_DROPPED \
 		RP_FILTER STALE_CONNTRACK UPSTREAM_NO_REPLY; do
@@ -35,8 +44,9 @@ registry() {
 }
 
 @test "every cause code is documented in docs/nstrace.md (reserved ones say so)" {
-	local code flags row bad=0
+	local code flags row bad=0 n=0
 	while read -r code flags; do
+		n=$((n + 1))
 		row=$(grep -F "| \`$code\` |" "$TOP/docs/nstrace.md" || true)
 		if [ -z "$row" ]; then
 			echo "$code: no row in the cause table of docs/nstrace.md"
@@ -46,19 +56,28 @@ registry() {
 			bad=1
 		fi
 	done < <(registry)
+	[ "$n" -eq "$(enum_count)" ]
 	[ "$bad" -eq 0 ]
 }
 
+# The lines of the walk's and the tracer's tests (not the registry's own) that do something:
+# no comments, no test titles.
+test_code() {
+	grep -hvE '^[[:space:]]*(#|//|/?\*|@test)' \
+		"$TOP"/tests/lab/*.bats "$TOP"/tests/unit/test_path*.c "$TOP"/tests/unit/test_trace*.c
+}
+
 @test "every cause code that is not reserved is produced and checked by a unit or lab test" {
-	local code flags bad=0
+	local code flags bad=0 n=0 body
+	body=$(test_code)
 	while read -r code flags; do
 		[[ "$flags" == *DIAG_F_RESERVED* ]] && continue
-		# the walk's and the tracer's tests (not the registry's own test)
-		if ! grep -qE "(^|[^A-Z_])(DIAG_)?$code([^A-Z_]|\$)" \
-			"$TOP"/tests/lab/*.bats "$TOP"/tests/unit/test_path*.c "$TOP"/tests/unit/test_trace*.c; then
+		n=$((n + 1))
+		if ! grep -qE "(^|[^A-Z_])(DIAG_)?$code([^A-Z_]|\$)" <<<"$body"; then
 			echo "$code: no test produces it"
 			bad=1
 		fi
 	done < <(registry)
+	[ "$n" -ge 17 ]
 	[ "$bad" -eq 0 ]
 }

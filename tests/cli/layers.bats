@@ -41,7 +41,7 @@ refused() {
 	refused "libpcap"
 }
 
-@test "libnl in the netfilter model, libmnl in the model, graphviz outside render/ are refused" {
+@test "libnl outside src/collect, libmnl in the walk, graphviz outside render/ are refused" {
 	inject '#include <netlink/netlink.h>' src/core
 	refused "libnl"
 	cp "$TOP/$FILE" "$T/$FILE"
@@ -61,6 +61,14 @@ refused() {
 	cp "$TOP/$FILE" "$T/$FILE"
 	inject '#include "collect.h"' src/path
 	refused "collect.h"
+	cp "$TOP/$FILE" "$T/$FILE"
+	inject '#include "nfcollect.h"' src/path
+	refused "nfcollect.h"
+}
+
+@test "a project header written as a system header is refused" {
+	inject '#include <trace.h>' src/core
+	refused "<trace.h>"
 }
 
 @test "another folder's private header is refused" {

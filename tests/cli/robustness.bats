@@ -207,6 +207,41 @@ as_nobody()
 	one_line 2 "nstrace: blog-ns1: more than one namespace matches"
 }
 
+@test "nstrace's words: options anywhere, keyword values taken as given, -- ends the options" {
+	local want
+	want=$("$NSTRACE" 203.0.113.8 from blog-ns1 --simulate --from "$FX" -j)
+	[ -n "$want" ]
+	run "$NSTRACE" --simulate 203.0.113.8 -j from blog-ns1 --from "$FX"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
+	run "$NSTRACE" --simulate -j --from "$FX" -- 203.0.113.8 from blog-ns1
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
+	run "$NSTRACE" 203.0.113.8 --simulate --from "$FX" from blog-ns1 -j -- proto icmp
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
+	# a keyword's value is the next word even when it starts with '-'
+	run "$NSTRACE" 203.0.113.8 from -j --simulate --from "$FX"
+	one_line 1 "nstrace: -j: no such namespace or address"
+	run "$NSTRACE" 203.0.113.8 from blog-ns1 proto tcp port -1 --simulate --from "$FX"
+	one_line 2 "nstrace: bad port '-1'"
+	run "$NSTRACE" 203.0.113.8 from blog-ns1 from blog-ns2 --simulate --from "$FX"
+	one_line 2 "nstrace: unexpected 'from'"
+	run "$NSTRACE" 203.0.113.8 from blog-ns1 proto
+	one_line 2 "nstrace: unexpected 'proto'"
+}
+
+@test "-V and --version: both tools print their name and version" {
+	local t
+	for t in "$NSMAP" "$NSTRACE"; do
+		run "$t" -V
+		[ "$status" -eq 0 ]
+		[[ "$output" =~ ^ns(map|trace)\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+		[ "$output" = "$("$t" --version)" ]
+		[[ "$output" == "$(basename "$t") "* ]]
+	done
+}
+
 @test "nsmap usage errors are one line, exit 2" {
 	run "$NSMAP" --from "$FX" -T xml
 	one_line 2 "nsmap: unknown format 'xml'"

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "netfilter.h"
+#include "nfcollect.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

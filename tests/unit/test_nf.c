@@ -5,7 +5,7 @@
 #include <arpa/inet.h>
 
 #include "helpers.h"
-#include "netfilter.h"
+#include "nfcollect.h"
 #include "../../src/netfilter/nf.h"
 
 /* A recorded dump of tests/fixtures/nf/. */

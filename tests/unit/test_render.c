@@ -7,7 +7,7 @@
 
 #include "helpers.h"
 #include "netfilter.h"
-#include "render.h"
+#include "../../render/render_int.h"
 #include "snapshot.h"
 
 /* ---- building snapshots by hand ---- */
@@ -310,20 +310,29 @@ static void assert_names(const struct nm_snapshot *s, const char *text)
 
 /* ---- tests ---- */
 
+/* The name of the format a file name implies, or NULL. */
+static const char *format_of(const char *path)
+{
+	const struct render_format *f = render_format_for_path(path);
+
+	return f ? f->name : NULL;
+}
+
 static void test_format_from_path(void **state)
 {
 	(void)state;
-	assert_string_equal(render_format_from_path("map.svg"), "svg");
-	assert_string_equal(render_format_from_path("/tmp/x.PNG"), "png");
-	assert_string_equal(render_format_from_path("a.b/host.gv"), "dot");
-	assert_string_equal(render_format_from_path("host.dot"), "dot");
-	assert_string_equal(render_format_from_path("host.pdf"), "pdf");
-	assert_string_equal(render_format_from_path("host.json"), "json");
-	assert_string_equal(render_format_from_path("notes.txt"), "text");
-	assert_null(render_format_from_path("host"));
-	assert_null(render_format_from_path("dir.svg/host"));
-	assert_true(render_format_known("png"));
-	assert_false(render_format_known("jpeg"));
+	assert_string_equal(format_of("map.svg"), "svg");
+	assert_string_equal(format_of("/tmp/x.PNG"), "png");
+	assert_string_equal(format_of("a.b/host.gv"), "dot");
+	assert_string_equal(format_of("host.dot"), "dot");
+	assert_string_equal(format_of("host.pdf"), "pdf");
+	assert_string_equal(format_of("host.json"), "json");
+	assert_string_equal(format_of("notes.txt"), "text");
+	assert_null(format_of("host"));
+	assert_null(format_of("dir.svg/host"));
+	assert_non_null(render_format_find("png"));
+	assert_null(render_format_find("jpeg"));
+	assert_string_equal(render_format_list(), "text, json, dot, svg, png, pdf");
 }
 
 static void test_bad_format(void **state)

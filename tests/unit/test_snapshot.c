@@ -140,6 +140,12 @@ static void test_labels(void **state)
 	nm_snapshot_label(s);
 	assert_string_equal(s->netns[1].label, "ns1");
 	assert_string_equal(s->netns[2].label, "ns1#3");
+	/* a renamed label that meets an existing one is renamed again */
+	nm_strv_push(&s->netns[0].names, &s->netns[0].n_names, "ns1#3");
+	nm_snapshot_label(s);
+	assert_string_equal(s->netns[0].label, "ns1#3");
+	assert_string_equal(s->netns[1].label, "ns1");
+	assert_string_equal(s->netns[2].label, "ns1#3#3");
 	nm_snapshot_free(s);
 }
 
