@@ -256,6 +256,35 @@ static void test_enrich_from_api(void **state)
 	nm_snapshot_free(s);
 }
 
+/* The two steps around collection: containers at probe time (from what discovery saw),
+ * bridges named only by enrich, once the links are there. */
+static void test_probe_then_enrich(void **state)
+{
+	struct nm_snapshot *s = docker_snapshot();
+	struct nm_link *links = s->netns[0].links;
+	size_t n_links = s->netns[0].n_links;
+	struct names *n;
+	struct fake f;
+
+	(void)state;
+	/* as right after discovery: the host's links are not read yet */
+	s->netns[0].links = NULL;
+	s->netns[0].n_links = 0;
+	fake_start(&f, false);
+	n = names_probe(s);
+	assert_non_null(s->netns[1].container);
+	assert_string_equal(s->netns[1].container->name, "web");
+	s->netns[0].links = links;
+	s->netns[0].n_links = n_links;
+	assert_null(nm_find_link(&s->netns[0], "docker0")->network);
+	names_enrich(n, s);
+	names_free(n);		/* closes the engine connection the fake serves */
+	fake_stop(&f);
+	assert_string_equal(nm_find_link(&s->netns[0], "docker0")->network, "bridge");
+	assert_string_equal(nm_find_link(&s->netns[0], "br-5f3a9c1e2b7d")->network, "appnet");
+	nm_snapshot_free(s);
+}
+
 static void test_silent_engine_does_not_hang(void **state)
 {
 	struct nm_snapshot *s = docker_snapshot();
@@ -305,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_cgroup_id),
 		cmocka_unit_test(test_socket_path),
 		cmocka_unit_test(test_enrich_from_api),
+		cmocka_unit_test(test_probe_then_enrich),
 		cmocka_unit_test(test_silent_engine_does_not_hang),
 		cmocka_unit_test(test_no_engine_is_quiet),
 		cmocka_unit_test(test_tcp_docker_host_warns),
