@@ -6,7 +6,7 @@
 # `make bench` and `make tutorial` run it first, so that the README's two commands set up
 # a fresh machine by themselves.
 
-PKGS      := libnl-3.0 libnl-route-3.0 libmnl libnftnl libpcap libcgraph libgvc jansson libcurl
+PKGS      := libnl-3.0 libnl-route-3.0 libmnl libnftnl libnftables xtables libpcap libcgraph libgvc jansson libcurl
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 SANITIZE  ?=

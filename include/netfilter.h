@@ -95,6 +95,8 @@ enum nf_field {
 	NF_FIELD_MARK,
 	NF_FIELD_CT_STATE,
 	NF_FIELD_ICMP_TYPE,
+	NF_FIELD_NUMGEN,		/* nft numgen: value in [offset, offset + mod) chosen per packet;
+					 * numgen_mod/numgen_offset of the match or action say which */
 	NF_FIELD_COUNT
 };
 #define NF_MAX_KEY_FIELDS 4		/* concatenations: "ip daddr . tcp dport" */
@@ -124,6 +126,10 @@ enum nf_match_kind {
 	NF_MATCH_NFPROTO,		/* value = NFPROTO (2 ipv4, 10 ipv6): inet tables */
 	NF_MATCH_CT_STATUS,		/* value = IPS_* mask: holds if ct status & value */
 	NF_MATCH_CT_DIRECTION,		/* value = 0 original, 1 reply */
+	NF_MATCH_STATISTIC,		/* xt statistic: a per-packet choice, evaluated as branches.
+					 * stat_nth false: holds with probability value / 2^31 (the
+					 * kernel's u32); stat_nth true: every stat_every-th packet,
+					 * counter starting at stat_packet */
 	NF_MATCH_KIND_COUNT
 };
 
@@ -171,6 +177,12 @@ struct nf_match {
 	char *set;			/* SET: set name (anonymous sets: "__set0" etc.) */
 	enum nf_field key[NF_MAX_KEY_FIELDS];	/* SET: fields looked up (concatenated) */
 	size_t n_key;
+	uint32_t numgen_mod;		/* a NF_FIELD_NUMGEN key: modulus and offset */
+	uint32_t numgen_offset;
+
+	bool stat_nth;			/* STATISTIC */
+	uint32_t stat_every;
+	uint32_t stat_packet;
 
 	char *text;			/* COMMENT: the comment; UNSUPPORTED: printed form */
 	char *raw;			/* UNSUPPORTED: raw form (expression dump / hex of xt info) */
@@ -210,6 +222,8 @@ struct nf_action {
 	char *set;			/* VMAP */
 	enum nf_field key[NF_MAX_KEY_FIELDS];	/* VMAP */
 	size_t n_key;
+	uint32_t numgen_mod;		/* VMAP keyed by NF_FIELD_NUMGEN */
+	uint32_t numgen_offset;
 	/* NAT (MASQUERADE, SNAT, DNAT, REDIRECT): address family 0 = unchanged/automatic
 	 * (MASQUERADE: primary address of the output interface). Ports host order, 0 = keep. */
 	struct nm_ip addr_min;
@@ -224,6 +238,15 @@ struct nf_action {
 	char *raw;			/* UNSUPPORTED raw form */
 };
 
+/* Where a rule's text comes from. */
+enum nf_text_source {
+	NF_TEXT_NSMAP = 0,		/* nsmap's own decoder (recorded dumps, no library at hand) */
+	NF_TEXT_LIBNFTABLES,		/* libnftables' listing: what `nft -s list ruleset` prints */
+	NF_TEXT_LIBXTABLES,		/* iptables-save syntax: native parts by nsmap, every -m/-j
+					 * part by that extension's own libxtables save() */
+	NF_TEXT_SOURCE_COUNT
+};
+
 struct nf_rule {
 	uint64_t handle;		/* nft rule handle; legacy: 1-based index in its chain */
 	uint64_t position;		/* nft: handle of the previous rule (0 = first) */
@@ -236,8 +259,12 @@ struct nf_rule {
 	struct nf_action *effects;	/* non-terminal statements, run in order (log, mark) */
 	size_t n_effects;
 	struct nf_action action;	/* final verdict; NF_ACT_CONTINUE if none */
-	bool unsupported;		/* some part could not be decoded */
+	bool unsupported;		/* some part is not understood: never evaluated as if it were */
+	char *why;			/* unsupported: what, in words ("limit: not modelled") */
 	char *text;			/* "-A CHAIN ..." (iptables-save) or nft statement syntax */
+	enum nf_text_source text_source;
+	char *decoded;			/* nsmap's own text when it differs from the library's
+					 * (then unsupported: the structure is not proven) */
 	char *raw;			/* raw expression dump; only set when unsupported */
 };
 

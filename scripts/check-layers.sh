@@ -23,6 +23,8 @@ src/collect/*			libnl libmnl
 src/netfilter/collect.c		libmnl libnftnl
 src/netfilter/decode.c		libmnl libnftnl
 src/netfilter/validate.c	libmnl
+src/netfilter/nfttext.c		libnftables
+src/netfilter/xtsave.c		libxtables
 src/netfilter/expr*.c		libmnl libnftnl
 src/netfilter/json.c		jansson
 src/netfilter/*			-

@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential pkg-config
-libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libpcap-dev
+libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libnftables-dev libxtables-dev libpcap-dev
 libgraphviz-dev graphviz libjansson-dev libcurl4-openssl-dev libcmocka-dev
 bats jq iproute2 nftables iptables libxml2-utils procps util-linux
 iputils-ping time busybox-static docker.io mandoc

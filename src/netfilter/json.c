@@ -122,6 +122,13 @@ static json_t *match_json(const void *p)
 	nm_json_set_str(o, "set", m->set);
 	if (m->n_key)
 		json_object_set_new(o, "key", fields_json(m->key, m->n_key));
+	put_int(o, "numgen_mod", m->numgen_mod);
+	put_int(o, "numgen_offset", m->numgen_offset);
+	if (m->kind == NF_MATCH_STATISTIC) {
+		json_object_set_new(o, "stat_mode", json_string(m->stat_nth ? "nth" : "random"));
+		put_int(o, "stat_every", m->stat_every);
+		put_int(o, "stat_packet", m->stat_packet);
+	}
 	nm_json_set_str(o, "text", m->text);
 	nm_json_set_str(o, "raw", m->raw);
 	return o;
@@ -137,6 +144,8 @@ static json_t *action_json(const void *p)
 	nm_json_set_str(o, "set", a->set);
 	if (a->n_key)
 		json_object_set_new(o, "key", fields_json(a->key, a->n_key));
+	put_int(o, "numgen_mod", a->numgen_mod);
+	put_int(o, "numgen_offset", a->numgen_offset);
 	put_ip(o, "addr_min", &a->addr_min, false);
 	put_ip(o, "addr_max", &a->addr_max, false);
 	put_int(o, "port_min", a->port_min);
@@ -149,6 +158,12 @@ static json_t *action_json(const void *p)
 	nm_json_set_str(o, "raw", a->raw);
 	return o;
 }
+
+static const char *const text_sources[NF_TEXT_SOURCE_COUNT] = {
+	[NF_TEXT_NSMAP] = "nsmap",
+	[NF_TEXT_LIBNFTABLES] = "libnftables",
+	[NF_TEXT_LIBXTABLES] = "libxtables",
+};
 
 static json_t *rule_json(const void *p)
 {
@@ -166,7 +181,11 @@ static json_t *rule_json(const void *p)
 	if (r->n_effects)
 		put_array(o, "effects", r->effects, r->n_effects, sizeof(*r->effects), action_json);
 	json_object_set_new(o, "action", action_json(&r->action));
+	if (r->text_source != NF_TEXT_NSMAP)
+		json_object_set_new(o, "text_source", json_string(text_sources[r->text_source]));
 	put_bool(o, "unsupported", r->unsupported);
+	nm_json_set_str(o, "why", r->why);
+	nm_json_set_str(o, "decoded", r->decoded);
 	nm_json_set_str(o, "raw", r->raw);
 	return o;
 }
@@ -424,6 +443,12 @@ static void match_from(const json_t *o, struct nf_match *m, struct nm_jerr *e, c
 	m->icmp_code = (int)get_int(o, "icmp_code", -1, e, ctx);
 	m->set = get_str(o, "set", e, ctx);
 	m->n_key = get_fields(o, m->key, e, ctx);
+	m->numgen_mod = (uint32_t)get_int(o, "numgen_mod", 0, e, ctx);
+	m->numgen_offset = (uint32_t)get_int(o, "numgen_offset", 0, e, ctx);
+	m->stat_nth = json_is_string(json_object_get(o, "stat_mode")) &&
+		      !strcmp(json_string_value(json_object_get(o, "stat_mode")), "nth");
+	m->stat_every = (uint32_t)get_int(o, "stat_every", 0, e, ctx);
+	m->stat_packet = (uint32_t)get_int(o, "stat_packet", 0, e, ctx);
 	m->text = get_str(o, "text", e, ctx);
 	m->raw = get_str(o, "raw", e, ctx);
 }
@@ -435,6 +460,8 @@ static void action_from(const json_t *o, struct nf_action *a, struct nm_jerr *e,
 	a->chain = get_str(o, "chain", e, ctx);
 	a->set = get_str(o, "set", e, ctx);
 	a->n_key = get_fields(o, a->key, e, ctx);
+	a->numgen_mod = (uint32_t)get_int(o, "numgen_mod", 0, e, ctx);
+	a->numgen_offset = (uint32_t)get_int(o, "numgen_offset", 0, e, ctx);
 	get_ip(o, "addr_min", &a->addr_min, e, ctx);
 	get_ip(o, "addr_max", &a->addr_max, e, ctx);
 	a->port_min = (uint16_t)get_int(o, "port_min", 0, e, ctx);
@@ -492,7 +519,19 @@ static void rule_from(const json_t *o, struct nf_rule *r, struct nm_jerr *e, con
 		action_from(v, NM_PUSH(r->effects, r->n_effects), e, at(c, sizeof(c), ctx, "effects", i));
 	object_from(o, "action", &r->action, e, ctx, action_cb);
 	r->unsupported = get_bool(o, "unsupported", e, ctx);
+	r->why = get_str(o, "why", e, ctx);
+	r->decoded = get_str(o, "decoded", e, ctx);
 	r->raw = get_str(o, "raw", e, ctx);
+	v = json_object_get(o, "text_source");
+	if (v) {
+		for (i = 0; i < NF_TEXT_SOURCE_COUNT; i++)
+			if (json_is_string(v) && !strcmp(json_string_value(v), text_sources[i]))
+				break;
+		if (i == NF_TEXT_SOURCE_COUNT)
+			nm_json_fail(e, "%s.text_source: unknown source", ctx);
+		else
+			r->text_source = (enum nf_text_source)i;
+	}
 }
 
 /* A base chain's hook and policy: names the writer uses ("none" for a hook or policy the

@@ -56,6 +56,7 @@ static const char *const match_kind_names[NF_MATCH_KIND_COUNT] = {
 	[NF_MATCH_NFPROTO] = "nfproto",
 	[NF_MATCH_CT_STATUS] = "ct_status",
 	[NF_MATCH_CT_DIRECTION] = "ct_direction",
+	[NF_MATCH_STATISTIC] = "statistic",
 };
 
 static const char *const action_kind_names[NF_ACT_KIND_COUNT] = {
@@ -89,6 +90,7 @@ static const char *const field_names[NF_FIELD_COUNT] = {
 	[NF_FIELD_MARK] = "mark",
 	[NF_FIELD_CT_STATE] = "ct_state",
 	[NF_FIELD_ICMP_TYPE] = "icmp_type",
+	[NF_FIELD_NUMGEN] = "numgen",
 };
 
 /* The named enums of the model, for nf_name() and nf_parse(). */
@@ -323,6 +325,8 @@ void nf_rule_clear(struct nf_rule *r)
 	free(r->effects);
 	nf_action_clear(&r->action);
 	free(r->text);
+	free(r->why);
+	free(r->decoded);
 	free(r->raw);
 	memset(r, 0, sizeof(*r));
 }

@@ -36,7 +36,13 @@ static inline uint64_t nf_rd64(const uint8_t *p)
 	return v;
 }
 
-/* ---- util.c: a growing string, hex ---- */
+/* ---- util.c: the library lock, a growing string, hex ---- */
+
+/* libnftables and libxtables keep process-wide state (extension lists, xt_params, the
+ * stdout that save() printers write to): every call into either runs under this one lock. */
+void nf_lib_lock(void);
+void nf_lib_unlock(void);
+
 
 struct nf_buf {
 	char *s;

@@ -206,6 +206,8 @@ void nf_print_detail(FILE *f, const struct nf_ruleset *rs, const char *indent)
 				if (r->has_counter && t->backend != NF_BACKEND_NFT)
 					fprintf(f, "  [%llu:%llu]", (unsigned long long)r->packets,
 						(unsigned long long)r->bytes);
+				if (r->unsupported)
+					fprintf(f, "  # unsupported: %s", r->why ? r->why : "not fully decoded");
 				fputc('\n', f);
 			}
 		}

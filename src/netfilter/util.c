@@ -1,10 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* util.c - small helpers of the netfilter decoders: a growing string, quoting as iptables-save does, hex, masks. */
+/* util.c - small helpers of the netfilter decoders: the library lock, a growing string, quoting as iptables-save does, hex, masks. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nf.h"
+
+static pthread_mutex_t lib_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void nf_lib_lock(void)
+{
+	pthread_mutex_lock(&lib_lock);
+}
+
+void nf_lib_unlock(void)
+{
+	pthread_mutex_unlock(&lib_lock);
+}
 
 void nf_buf_puts(struct nf_buf *b, const char *s)
 {
