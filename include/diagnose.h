@@ -30,6 +30,7 @@ enum diag_id {
 	DIAG_PREROUTING_DROP,
 	DIAG_ROUTE_REJECT,
 	DIAG_KERNEL_DISAGREES,
+	DIAG_RULE_UNDETERMINED,
 	DIAG_COUNT
 };
 
@@ -41,6 +42,7 @@ enum diag_outcome {
 	DIAG_OUT_UNREACHABLE = 0,	/* no route, no link, no gateway */
 	DIAG_OUT_DROPPED,		/* a rule or a sysctl drops it */
 	DIAG_OUT_NO_REPLY,		/* it gets out, the reply does not come back */
+	DIAG_OUT_UNDETERMINED,		/* a rule nsmap does not understand decides */
 };
 
 /* One entry of the registry. Templates use %{key} placeholders that the caller fills with

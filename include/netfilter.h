@@ -383,7 +383,19 @@ struct nf_pkt {
 enum nf_eval_verdict {
 	NF_EVAL_ACCEPT = 0,
 	NF_EVAL_DROP,
-	NF_EVAL_UNKNOWN,		/* an undecodable rule decided it */
+	NF_EVAL_UNKNOWN,		/* undetermined: a rule nsmap does not understand decides */
+};
+
+/* One outcome of a hook among several: a per-packet choice (statistic, numgen) picks it. */
+#define NF_EVAL_MAX_ALTS 16
+struct nf_eval_alt {
+	double weight;			/* probability, 0..1 */
+	enum nf_eval_verdict verdict;
+	const struct nf_rule *rule;	/* the rule that decided, NULL for a policy */
+	enum nf_action_kind nat;	/* NF_ACT_CONTINUE if none */
+	const struct nf_rule *nat_rule;
+	struct nm_ip nat_addr;
+	uint16_t nat_port;
 };
 
 struct nf_eval_res {
@@ -400,8 +412,22 @@ struct nf_eval_res {
 	const struct nf_chain *nat_chain;
 	struct nm_ip nat_addr;		/* new address (family 0: automatic, MASQUERADE) */
 	uint16_t nat_port;
-	int n_unsupported;		/* undecodable rules on the way (assumed not to match) */
 	int n_chains;			/* base chains evaluated */
+	/*
+	 * Rules nsmap does not understand are followed both ways (matching and not). When the
+	 * outcomes differ, verdict is NF_EVAL_UNKNOWN and unknown_rule names the first such rule
+	 * met; when they agree, the verdict stands and n_unknown says how many were followed.
+	 */
+	const struct nf_rule *unknown_rule;
+	const struct nf_table *unknown_table;
+	const struct nf_chain *unknown_chain;
+	int n_unknown;
+	/* Per-packet choices (statistic, numgen): every distinct outcome with its probability,
+	 * in the order of the rules that choose; n_alts is 0 when there was no choice. The
+	 * fields above describe alts[0]. */
+	struct nf_eval_alt alts[NF_EVAL_MAX_ALTS];
+	size_t n_alts;
+	bool truncated;			/* more branches than evaluated (then undetermined) */
 };
 
 /* Evaluate every base chain of hook for family (NF_FAMILY_IP/IP6) in priority order.
@@ -410,6 +436,8 @@ struct nf_eval_res {
 int nf_eval_hook(const struct nf_ruleset *rs, unsigned int family, enum nf_hook hook,
 		 const struct nf_pkt *p, const struct nm_netns *ns, struct nf_eval_res *res);
 /* "filter FORWARD policy DROP" / "-A FORWARD -i br0 -j ACCEPT (handle 5)". Malloc'd. */
+char *nf_eval_describe_rule(const struct nf_table *t, const struct nf_chain *c,
+			    const struct nf_rule *r);
 char *nf_eval_describe(const struct nf_eval_res *res);
 /* Which tool the namespace's rules look like: true for iptables (or no rules at all). */
 bool nf_eval_uses_iptables(const struct nf_ruleset *rs);

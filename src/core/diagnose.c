@@ -84,6 +84,11 @@ static const struct diag_code diag_registry[DIAG_COUNT] = {
 	  "The kernel's route in %{ns} (%{kernel}) differs from the simulated one (%{sim}).",
 	  "",
 	  DIAG_OUT_UNREACHABLE, 0 },
+	[DIAG_RULE_UNDETERMINED] = { "RULE_UNDETERMINED",
+	  "The %{hook} verdict in %{ns} depends on a rule nsmap does not understand: %{rule} "
+	  "(%{why}); whether the packet passes is undetermined.",
+	  "",
+	  DIAG_OUT_UNDETERMINED, 0 },
 };
 
 const struct diag_code *diag_code(enum diag_id id)

@@ -22,13 +22,72 @@
 
 enum tri { T_FALSE = 0, T_TRUE = 1, T_UNKNOWN = -1 };
 
+/*
+ * Branches. A rule nsmap does not understand (unknown: matches and does not match) and a
+ * per-packet choice (statistic, numgen: weighted) are branch points. One run of the hook
+ * takes the choices of a prefix and the first option of every later point; the caller
+ * enumerates all combinations depth first (last point with an option left is advanced).
+ * Runs are deterministic, so every leaf is visited once.
+ */
+#define NF_EVAL_MAX_POINTS 24
+#define NF_EVAL_MAX_RUNS 64
+
+struct choices {
+	uint8_t v[NF_EVAL_MAX_POINTS];	/* option taken at each point */
+	uint8_t n[NF_EVAL_MAX_POINTS];	/* options at each point */
+	size_t len;			/* points with a given choice */
+	size_t pos;			/* next point of this run */
+	double weight;			/* probability of this run's choices */
+	bool unknown;			/* an unknown rule was branched on */
+	bool overflow;
+	const struct nf_rule *first_unknown;
+	const struct nf_table *ut;
+	const struct nf_chain *uc;
+	int n_unknown;
+};
+
 struct nf_eval_ctx {
 	const struct nf_table *table;
 	struct nf_pkt pkt;		/* a copy: mark set statements change it */
 	const struct nm_netns *ns;
 	struct nf_eval_res *res;
 	bool nat_chain;
+	bool mark_unknown;		/* an unknown effect may have changed the mark */
+	uint32_t numgen;		/* the value of the numgen being looked up */
+	struct choices *ch;
 };
+
+/* Option index at the next branch point: n options, weights w (NULL: unknown rule). */
+static unsigned int choose(struct nf_eval_ctx *c, unsigned int n, const double *w,
+			   const struct nf_chain *chain, const struct nf_rule *r)
+{
+	struct choices *k = c->ch;
+	size_t i = k->pos++;
+	unsigned int o;
+
+	if (i >= NF_EVAL_MAX_POINTS || n > 255) {
+		k->overflow = true;
+		return 0;
+	}
+	if (i >= k->len) {
+		k->v[i] = 0;
+		k->n[i] = (uint8_t)n;
+		k->len = i + 1;
+	}
+	o = k->v[i];
+	if (!w) {
+		k->unknown = true;
+		k->n_unknown++;
+		if (!k->first_unknown) {
+			k->first_unknown = r;
+			k->ut = c->table;
+			k->uc = chain;
+		}
+	} else {
+		k->weight *= w[o];
+	}
+	return o;
+}
 
 static bool if_match(const char *want, bool prefix, const char *have)
 {
@@ -104,6 +163,10 @@ static size_t field_bytes(const struct nf_eval_ctx *c, enum nf_field f, uint8_t 
 	case NF_FIELD_ICMP_TYPE:
 		buf[0] = p->reply ? 0 : 8;
 		return 1;
+	case NF_FIELD_NUMGEN:
+		v = c->numgen;	/* numgen writes a host-order u32 */
+		memcpy(buf, &v, 4);
+		return 4;
 	default:
 		return 0;
 	}
@@ -241,6 +304,8 @@ static enum tri match_one(const struct nf_eval_ctx *c, const struct nf_match *m)
 		break;
 	}
 	case NF_MATCH_MARK:
+		if (c->mark_unknown)
+			return T_UNKNOWN;
 		t = (p->mark & m->mask) == m->value;
 		break;
 	case NF_MATCH_COMMENT:
@@ -264,8 +329,14 @@ static enum tri match_one(const struct nf_eval_ctx *c, const struct nf_match *m)
 		break;
 	}
 	case NF_MATCH_SET:
+		for (i = 0; i < m->n_key; i++)
+			if (m->key[i] == NF_FIELD_NUMGEN ||
+			    (m->key[i] == NF_FIELD_MARK && c->mark_unknown))
+				return T_UNKNOWN;
 		set_lookup(c, m->set, m->key, m->n_key, &t);
 		break;
+	case NF_MATCH_STATISTIC:
+		return T_TRUE;	/* the choice is made by rule_matches() */
 	case NF_MATCH_TCP_FLAGS: {
 		/* First packet: SYN; replies and later packets: ACK. */
 		uint32_t flags = p->reply ? 0x10 : 0x02;
@@ -301,7 +372,19 @@ static enum tri match_one(const struct nf_eval_ctx *c, const struct nf_match *m)
 	return t;
 }
 
-static enum tri rule_matches(const struct nf_eval_ctx *c, const struct nf_rule *r)
+/* Does a rule do anything when it matches? Rules that only log or count do not. */
+static bool rule_acts(const struct nf_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_effects; i++)
+		if (r->effects[i].kind != NF_ACT_LOG)
+			return true;
+	return r->action.kind != NF_ACT_CONTINUE && r->action.kind != NF_ACT_LOG;
+}
+
+/* T_TRUE / T_FALSE after the branch points of the rule have been chosen. */
+static bool rule_matches(struct nf_eval_ctx *c, const struct nf_chain *ch, const struct nf_rule *r)
 {
 	enum tri all = T_TRUE;
 	size_t i;
@@ -309,12 +392,35 @@ static enum tri rule_matches(const struct nf_eval_ctx *c, const struct nf_rule *
 	for (i = 0; i < r->n_matches; i++) {
 		enum tri t = match_one(c, &r->matches[i]);
 
-		if (t == T_FALSE)
-			return T_FALSE;
-		if (t == T_UNKNOWN)
+		if (t == T_FALSE && !r->decoded)
+			return false;	/* a proven part fails: nothing else matters */
+		if (t != T_TRUE)
 			all = T_UNKNOWN;
 	}
-	return all;
+	/* A rule whose structure is not proven (decoded differs from the library's text) or
+	 * that holds a part nsmap does not model: followed both ways, when it matters. */
+	if (all == T_UNKNOWN || r->unsupported) {
+		if (!rule_acts(r))
+			return false;
+		return choose(c, 2, NULL, ch, r) == 0;
+	}
+	for (i = 0; i < r->n_matches; i++) {
+		const struct nf_match *m = &r->matches[i];
+		double w[2];
+		bool take;
+
+		if (m->kind != NF_MATCH_STATISTIC)
+			continue;
+		w[0] = m->stat_nth ? 1.0 / ((double)m->stat_every + 1.0) :
+		       (double)m->value / 2147483648.0;
+		if (w[0] > 1.0)
+			w[0] = 1.0;
+		w[1] = 1.0 - w[0];
+		take = choose(c, 2, w, ch, r) == 0;
+		if (take == m->invert)
+			return false;
+	}
+	return true;
 }
 
 /* Outcome of a chain: a final verdict, or "fell off the end / returned". */
@@ -330,6 +436,19 @@ static void decided_by(struct nf_eval_ctx *c, const struct nf_chain *ch, const s
 	c->res->table = c->table;
 	c->res->by_policy = false;
 }
+
+/* A verdict nsmap cannot know: the branch ends undetermined at rule r. */
+static enum chain_out unknown_here(struct nf_eval_ctx *c, const struct nf_chain *ch,
+				   const struct nf_rule *r)
+{
+	choose(c, 1, NULL, ch, r);
+	decided_by(c, ch, r);
+	return CH_UNKNOWN;
+}
+
+static enum chain_out vmap_action(struct nf_eval_ctx *c, const struct nf_chain *ch,
+				  const struct nf_rule *r, const struct nf_action *a, int depth,
+				  bool *ret);
 
 static enum chain_out take_action(struct nf_eval_ctx *c, const struct nf_chain *ch,
 				  const struct nf_rule *r, const struct nf_action *a, int depth,
@@ -361,37 +480,20 @@ static enum chain_out take_action(struct nf_eval_ctx *c, const struct nf_chain *
 	case NF_ACT_JUMP:
 	case NF_ACT_GOTO:
 		target = c->table ? nf_chain_find(c->table, a->chain) : NULL;
-		if (!target) {
-			res->n_unsupported++;
-			return CH_END;
-		}
-		if (depth >= NF_EVAL_MAX_DEPTH)
-			return CH_UNKNOWN;
+		if (!target || depth >= NF_EVAL_MAX_DEPTH)
+			return unknown_here(c, ch, r);
 		o = run_chain(c, target, depth + 1);
 		/* A goto does not come back: falling off the end of the target returns
 		 * from the chain that did the goto. */
 		if (a->kind == NF_ACT_GOTO && o == CH_END)
 			*ret = true;
 		return o;
-	case NF_ACT_VMAP: {
-		enum tri t;
-		const struct nf_set_elem *e = set_lookup(c, a->set, a->key, a->n_key, &t);
-
-		if (t == T_UNKNOWN) {
-			res->n_unsupported++;
-			return CH_END;
-		}
-		if (!e)
-			return CH_END;
-		return take_action(c, ch, r, &e->verdict, depth, ret);
-	}
+	case NF_ACT_VMAP:
+		return vmap_action(c, ch, r, a, depth, ret);
 	case NF_ACT_MASQUERADE:
 	case NF_ACT_SNAT:
 	case NF_ACT_DNAT:
 	case NF_ACT_REDIRECT:
-		if (!c->nat_chain && a->kind != NF_ACT_MASQUERADE && a->kind != NF_ACT_SNAT &&
-		    a->kind != NF_ACT_DNAT && a->kind != NF_ACT_REDIRECT)
-			return CH_END;
 		if (res->nat == NF_ACT_CONTINUE) {
 			res->nat = a->kind;
 			res->nat_rule = r;
@@ -404,9 +506,39 @@ static enum chain_out take_action(struct nf_eval_ctx *c, const struct nf_chain *
 		return CH_ACCEPT;
 	case NF_ACT_UNSUPPORTED:
 	default:
-		res->n_unsupported++;
-		return CH_END;
+		return unknown_here(c, ch, r);
 	}
+}
+
+static enum chain_out vmap_action(struct nf_eval_ctx *c, const struct nf_chain *ch,
+				  const struct nf_rule *r, const struct nf_action *a, int depth,
+				  bool *ret)
+{
+	const struct nf_set_elem *e;
+	enum tri t;
+	size_t i;
+
+	for (i = 0; i < a->n_key; i++) {
+		if (a->key[i] == NF_FIELD_MARK && c->mark_unknown)
+			return unknown_here(c, ch, r);
+		if (a->key[i] == NF_FIELD_NUMGEN) {
+			/* numgen random mod N: each value is one branch of weight 1/N */
+			double w[255];
+			unsigned int k, n = a->numgen_mod;
+
+			if (!n || n > 255)
+				return unknown_here(c, ch, r);
+			for (k = 0; k < n; k++)
+				w[k] = 1.0 / n;
+			c->numgen = a->numgen_offset + choose(c, n, w, ch, r);
+		}
+	}
+	e = set_lookup(c, a->set, a->key, a->n_key, &t);
+	if (t == T_UNKNOWN)
+		return unknown_here(c, ch, r);
+	if (!e)
+		return CH_END;
+	return take_action(c, ch, r, &e->verdict, depth, ret);
 }
 
 static enum chain_out run_chain(struct nf_eval_ctx *c, const struct nf_chain *ch, int depth)
@@ -415,20 +547,19 @@ static enum chain_out run_chain(struct nf_eval_ctx *c, const struct nf_chain *ch
 
 	for (i = 0; i < ch->n_rules; i++) {
 		const struct nf_rule *r = &ch->rules[i];
-		enum tri t = rule_matches(c, r);
 		enum chain_out o;
 		bool ret;
 
-		if (t == T_FALSE)
+		if (!rule_matches(c, ch, r))
 			continue;
-		if (t == T_UNKNOWN) {
-			/* An undecodable condition: assume it does not hold, and say so. */
-			c->res->n_unsupported++;
-			continue;
-		}
 		for (j = 0; j < r->n_effects; j++) {
 			bool dummy;
 
+			if (r->effects[j].kind == NF_ACT_UNSUPPORTED) {
+				/* an effect nsmap does not model: what it changes is unknown */
+				c->mark_unknown = true;
+				continue;
+			}
 			take_action(c, ch, r, &r->effects[j], depth, &dummy);
 		}
 		o = take_action(c, ch, r, &r->action, depth, &ret);
@@ -440,26 +571,24 @@ static enum chain_out run_chain(struct nf_eval_ctx *c, const struct nf_chain *ch
 	return CH_END;
 }
 
-int nf_eval_hook(const struct nf_ruleset *rs, unsigned int family, enum nf_hook hook,
-		 const struct nf_pkt *p, const struct nm_netns *ns, struct nf_eval_res *res)
+/* One run through the base chains of the hook, with the choices of k. */
+static void eval_once(const struct nf_hook_entry *ents, size_t n, const struct nf_pkt *p,
+		      const struct nm_netns *ns, struct nf_eval_res *res, struct choices *k)
 {
-	struct nf_hook_entry ents[NF_EVAL_MAX_BASE];
-	size_t n, i;
+	size_t i;
 
 	memset(res, 0, sizeof(*res));
 	res->verdict = NF_EVAL_ACCEPT;
 	res->nat = NF_ACT_CONTINUE;
-	if (!p)
-		return -EINVAL;
-	if (!rs)
-		return 0;
-	n = nf_hook_chains(rs, family, hook, ents, NF_EVAL_MAX_BASE);
-	if (n > NF_EVAL_MAX_BASE)
-		n = NF_EVAL_MAX_BASE;
+	k->pos = 0;
+	k->weight = 1.0;
+	k->unknown = false;
+	k->first_unknown = NULL;
+	k->n_unknown = 0;
 	for (i = 0; i < n; i++) {
 		const struct nf_chain *ch = ents[i].chain;
 		struct nf_eval_ctx c = {
-			.table = ents[i].table, .pkt = *p, .ns = ns, .res = res,
+			.table = ents[i].table, .pkt = *p, .ns = ns, .res = res, .ch = k,
 		};
 		enum chain_out o;
 
@@ -479,7 +608,7 @@ int nf_eval_hook(const struct nf_ruleset *rs, unsigned int family, enum nf_hook 
 				res->chain = ch;
 				res->rule = NULL;
 				res->by_policy = true;
-				return 0;
+				return;
 			}
 			if (!res->rule || res->chain == NULL) {
 				res->table = ents[i].table;
@@ -490,14 +619,143 @@ int nf_eval_hook(const struct nf_ruleset *rs, unsigned int family, enum nf_hook 
 		}
 		if (o == CH_DROP) {
 			res->verdict = NF_EVAL_DROP;
-			return 0;
+			return;
 		}
 		if (o == CH_UNKNOWN) {
 			res->verdict = NF_EVAL_UNKNOWN;
-			return 0;
+			return;
 		}
 	}
+}
+
+static bool same_outcome(const struct nf_eval_alt *a, const struct nf_eval_res *r)
+{
+	if (a->verdict != r->verdict || a->nat != r->nat)
+		return false;
+	if (r->nat == NF_ACT_CONTINUE)
+		return true;
+	return a->nat_port == r->nat_port && a->nat_addr.family == r->nat_addr.family &&
+	       !memcmp(a->nat_addr.addr, r->nat_addr.addr, sizeof(a->nat_addr.addr));
+}
+
+static void add_alt(struct nf_eval_alt *alts, size_t *n, const struct nf_eval_res *r,
+		    double weight, bool *truncated)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++) {
+		if (same_outcome(&alts[i], r)) {
+			alts[i].weight += weight;
+			return;
+		}
+	}
+	if (*n == NF_EVAL_MAX_ALTS) {
+		*truncated = true;
+		return;
+	}
+	alts[*n] = (struct nf_eval_alt){
+		.weight = weight, .verdict = r->verdict, .rule = r->by_policy ? NULL : r->rule,
+		.nat = r->nat, .nat_rule = r->nat_rule, .nat_addr = r->nat_addr,
+		.nat_port = r->nat_port,
+	};
+	(*n)++;
+}
+
+/* The next combination of choices, depth first; false when all were run. */
+static bool next_choices(struct choices *k)
+{
+	size_t j = k->pos < k->len ? k->pos : k->len;
+
+	while (j--) {
+		if (k->v[j] + 1 < k->n[j]) {
+			k->v[j]++;
+			k->len = j + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+int nf_eval_hook(const struct nf_ruleset *rs, unsigned int family, enum nf_hook hook,
+		 const struct nf_pkt *p, const struct nm_netns *ns, struct nf_eval_res *res)
+{
+	struct nf_hook_entry ents[NF_EVAL_MAX_BASE];
+	struct nf_eval_alt alts[NF_EVAL_MAX_ALTS];
+	struct nf_eval_res first = { 0 }, cur;
+	struct choices k = { 0 };
+	size_t n, n_alts = 0, runs = 0;
+	bool truncated = false, unknown = false, differ = false;
+	int n_unknown = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->verdict = NF_EVAL_ACCEPT;
+	res->nat = NF_ACT_CONTINUE;
+	if (!p)
+		return -EINVAL;
+	if (!rs)
+		return 0;
+	n = nf_hook_chains(rs, family, hook, ents, NF_EVAL_MAX_BASE);
+	if (n > NF_EVAL_MAX_BASE)
+		n = NF_EVAL_MAX_BASE;
+	do {
+		eval_once(ents, n, p, ns, &cur, &k);
+		if (!runs) {
+			first = cur;
+			res->unknown_rule = k.first_unknown;
+			res->unknown_table = k.ut;
+			res->unknown_chain = k.uc;
+		} else if (!differ && !same_outcome(&alts[0], &cur)) {
+			differ = true;
+		}
+		if (k.unknown && !res->unknown_rule) {
+			res->unknown_rule = k.first_unknown;
+			res->unknown_table = k.ut;
+			res->unknown_chain = k.uc;
+		}
+		unknown |= k.unknown;
+		if (k.n_unknown > n_unknown)
+			n_unknown = k.n_unknown;
+		truncated |= k.overflow;
+		add_alt(alts, &n_alts, &cur, k.weight, &truncated);
+		runs++;
+	} while (next_choices(&k) && !(truncated |= runs >= NF_EVAL_MAX_RUNS));
+
+	*res = (struct nf_eval_res){
+		.verdict = first.verdict, .table = first.table, .chain = first.chain,
+		.rule = first.rule, .by_policy = first.by_policy, .nat = first.nat,
+		.nat_rule = first.nat_rule, .nat_table = first.nat_table,
+		.nat_chain = first.nat_chain, .nat_addr = first.nat_addr,
+		.nat_port = first.nat_port, .n_chains = first.n_chains,
+		.unknown_rule = res->unknown_rule, .unknown_table = res->unknown_table,
+		.unknown_chain = res->unknown_chain, .n_unknown = n_unknown,
+		.truncated = truncated,
+	};
+	if (unknown && (differ || truncated || first.verdict == NF_EVAL_UNKNOWN)) {
+		/* the rules nsmap does not understand decide: say so, name the first */
+		res->verdict = NF_EVAL_UNKNOWN;
+		return 0;
+	}
+	if (n_alts > 1 || truncated) {
+		memcpy(res->alts, alts, n_alts * sizeof(alts[0]));
+		res->n_alts = n_alts;
+		if (truncated)
+			res->verdict = NF_EVAL_UNKNOWN;
+	}
 	return 0;
+}
+
+char *nf_eval_describe_rule(const struct nf_table *t, const struct nf_chain *c,
+			    const struct nf_rule *r)
+{
+	const char *fam = t ? nf_family_name(t->family) : "?";
+
+	if (!r)
+		return nm_xstrdup("?");
+	if (r->text)
+		return nm_xasprintf("%s (table %s %s, handle %llu)", r->text, fam, t ? t->name : "?",
+				    (unsigned long long)r->handle);
+	return nm_xasprintf("rule handle %llu in %s %s %s", (unsigned long long)r->handle, fam,
+			    t ? t->name : "?", c ? c->name : "?");
 }
 
 char *nf_eval_describe(const struct nf_eval_res *res)

@@ -205,6 +205,56 @@ static void nat_hop(struct walk *w, const struct nm_netns *ns, enum nf_hook hook
 	free(ndesc);
 }
 
+/* A rule nsmap does not understand decides the hook: no cause with a fix, the verdict is
+ * undetermined and names the rule; the walk goes on as if the packet passed, unNATed. */
+static void undetermined(struct walk *w, const struct nm_netns *ns, enum nf_hook hook,
+			 const char *ifn, const struct nf_pkt *p, const struct nf_eval_res *res)
+{
+	const struct nf_rule *r = res->unknown_rule;
+	char *desc = r ? nf_eval_describe_rule(res->unknown_table, res->unknown_chain, r) :
+		     nm_xstrdup(res->truncated ? "too many branches to follow" : "?");
+	const char *why = r && r->why ? r->why :
+			  res->truncated ? "more branches than nsmap follows" : "not understood";
+
+	path_add_hop(w, PATH_HOP_FILTER, ns, ifn, hook_upper(hook), p, NULL, "UNDETERMINED", false,
+		     "%s", desc);
+	path_add_cause(w, DIAG_RULE_UNDETERMINED, ns, desc, "hook", hook_upper(hook), "rule", desc,
+		       "why", why, NULL);
+	free(desc);
+}
+
+/* Several outcomes, chosen per packet (statistic, numgen): list them all. */
+static void note_choices(struct walk *w, const struct nm_netns *ns, enum nf_hook hook,
+			 const struct nf_eval_res *res)
+{
+	char *text = NULL, a[64];
+	size_t len = 0, i;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return;
+	fprintf(f, "%s: %s chooses per packet among %zu outcomes:", ns->label, hook_upper(hook),
+		res->n_alts);
+	for (i = 0; i < res->n_alts; i++) {
+		const struct nf_eval_alt *al = &res->alts[i];
+
+		fprintf(f, "%s ", i ? ";" : "");
+		if (al->nat == NF_ACT_DNAT && al->nat_addr.family)
+			fprintf(f, "DNAT to %s", path_ipstr(&al->nat_addr, a, sizeof(a)));
+		else if (al->nat != NF_ACT_CONTINUE)
+			fprintf(f, "%s", nf_action_kind_name(al->nat));
+		else
+			fprintf(f, "%s", al->verdict == NF_EVAL_DROP ? "DROP" : "ACCEPT");
+		if (al->nat == NF_ACT_DNAT && al->nat_port)
+			fprintf(f, ":%u", al->nat_port);
+		fprintf(f, " (%.1f %%)", al->weight * 100.0);
+	}
+	fprintf(f, "; the walk follows the first");
+	fclose(f);
+	nm_warn(&w->r->notes, &w->r->n_notes, "%s", text);
+	free(text);
+}
+
 void path_run_hook(struct walk *w, const struct nm_netns *ns, enum nf_hook hook, struct nf_pkt *p)
 {
 	struct nf_eval_res res;
@@ -216,10 +266,16 @@ void path_run_hook(struct walk *w, const struct nm_netns *ns, enum nf_hook hook,
 	nf_eval_hook(ns->netfilter, pkt_nf_family(p), hook, p, ns, &res);
 	if (res.n_chains == 0)
 		return;
-	if (res.n_unsupported)
+	if (res.verdict == NF_EVAL_UNKNOWN) {
+		undetermined(w, ns, hook, ifn, p, &res);
+		return;
+	}
+	if (res.n_unknown)
 		nm_warn(&w->r->notes, &w->r->n_notes,
-			"%s: %d undecodable rule(s) at %s, assumed not to match", ns->label,
-			res.n_unsupported, hook_upper(hook));
+			"%s: %d rule(s) nsmap does not understand at %s, followed both ways: the "
+			"verdict is the same", ns->label, res.n_unknown, hook_upper(hook));
+	if (res.n_alts > 1)
+		note_choices(w, ns, hook, &res);
 	desc = nf_eval_describe(&res);
 	if (res.verdict == NF_EVAL_DROP) {
 		path_add_hop(w, PATH_HOP_FILTER, ns, ifn, hook_upper(hook), p, NULL, "DROP", false, "%s",
@@ -230,10 +286,6 @@ void path_run_hook(struct walk *w, const struct nm_netns *ns, enum nf_hook hook,
 			dropped(w, ns, hook, p, &res, desc);
 		free(desc);
 		return;
-	}
-	if (res.verdict == NF_EVAL_UNKNOWN) {
-		nm_warn(&w->r->notes, &w->r->n_notes, "%s: %s decided by an undecodable rule (%s)",
-			ns->label, hook_upper(hook), desc);
 	}
 	if (res.nat != NF_ACT_CONTINUE && (p->ct_state & NF_CT_NEW))
 		nat_hop(w, ns, hook, ifn, &res, p);

@@ -239,7 +239,9 @@ static void set_verdict(struct walk *w, enum walk_end fwd)
 	if (r->n_causes) {
 		const struct diag_code *dc = diag_code(r->causes[0].id);
 
-		if (r->causes[0].reply || dc->outcome == DIAG_OUT_NO_REPLY)
+		if (dc->outcome == DIAG_OUT_UNDETERMINED)
+			r->verdict = PATH_UNDETERMINED;
+		else if (r->causes[0].reply || dc->outcome == DIAG_OUT_NO_REPLY)
 			r->verdict = PATH_NO_REPLY;
 		else if (dc->outcome == DIAG_OUT_DROPPED)
 			r->verdict = PATH_DROPPED;

@@ -377,9 +377,56 @@ static void test_own_address(void **state)
 	}
 }
 
+/* A rule nsmap does not understand decides FORWARD: undetermined, named, no fix. */
+static void test_rule_undetermined(void **state)
+{
+	struct nm_snapshot *s = fx_blog(0);
+	struct nm_netns *host = NULL;
+	struct nf_chain *fw = NULL;
+	struct nf_rule *r;
+	struct path_result *res;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < s->n_netns; i++)
+		if (!strcmp(s->netns[i].label, "host"))
+			host = &s->netns[i];
+	assert_non_null(host);
+	for (i = 0; i < host->netfilter->n_tables; i++)
+		for (j = 0; j < host->netfilter->tables[i].n_chains; j++)
+			if (!strcmp(host->netfilter->tables[i].chains[j].name, "FORWARD"))
+				fw = &host->netfilter->tables[i].chains[j];
+	assert_non_null(fw);
+	/* put an unsupported DROP rule first */
+	memmove(&fw->rules[1], &fw->rules[0], fw->n_rules * sizeof(*fw->rules));
+	fw->n_rules++;
+	r = &fw->rules[0];
+	memset(r, 0, sizeof(*r));
+	r->handle = 99;
+	r->text = nm_xstrdup("-A FORWARD -m string --string \"x\" --algo bm -j DROP");
+	r->action.kind = NF_ACT_DROP;
+	r->unsupported = true;
+	r->why = nm_xstrdup("string: not modelled");
+	r->matches = nm_xcalloc(1, sizeof(*r->matches));
+	r->n_matches = 1;
+	r->matches[0].kind = NF_MATCH_UNSUPPORTED;
+	r->matches[0].text = nm_xstrdup("-m string --string \"x\" --algo bm");
+	res = walk(s);
+	dump(res);
+	assert_int_equal(res->verdict, PATH_UNDETERMINED);
+	assert_true(res->n_causes >= 1);
+	assert_string_equal(res->causes[0].code, "RULE_UNDETERMINED");
+	assert_string_equal(res->causes[0].fix, "");
+	assert_non_null(strstr(res->causes[0].message, "--string"));
+	assert_non_null(strstr(res->causes[0].message, "string: not modelled"));
+	path_result_free(res);
+	nm_snapshot_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rule_undetermined),
 		cmocka_unit_test(test_whole_lab),
 		cmocka_unit_test(test_leaves_host),
 		cmocka_unit_test(test_each_cause),
