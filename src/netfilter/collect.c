@@ -29,7 +29,6 @@ struct nf_handle {
 	char **names4, **names6;	/* /proc/net/ip*_tables_names at open time */
 	size_t n4, n6;
 	bool proc4, proc6;		/* the files existed */
-	struct nf_nft_lister *lister;	/* libnftables, bound to the namespace; NULL: no tables */
 	struct nf_buf nft;		/* raw bytes of the last dump */
 	uint8_t *legacy;
 	size_t legacy_len;
@@ -58,8 +57,6 @@ static void read_names(const char *file, char ***v, size_t *n, bool *present)
 	fclose(f);
 }
 
-static bool has_tables(struct nf_handle *h);
-
 int nf_handle_open(struct nf_handle **out)
 {
 	struct nf_handle *h = nm_xcalloc(1, sizeof(*h));
@@ -74,8 +71,6 @@ int nf_handle_open(struct nf_handle **out)
 		mnl_socket_close(h->nl);
 		h->nl = NULL;
 	}
-	if (h->nl && has_tables(h))
-		h->lister = nf_nft_lister_open();
 	/* Only the names already listed are ever queried: IPT_SO_GET_INFO on another name
 	 * would create that legacy table. */
 	read_names("ip_tables_names", &h->names4, &h->n4, &h->proc4);
@@ -103,7 +98,6 @@ void nf_handle_close(struct nf_handle *h)
 		return;
 	if (h->nl)
 		mnl_socket_close(h->nl);
-	nf_nft_lister_close(h->lister);
 	if (h->raw4 >= 0)
 		close(h->raw4);
 	if (h->raw6 >= 0)
@@ -294,49 +288,6 @@ static int dump_nft(struct nf_handle *h)
 	return -EAGAIN;
 }
 
-/* Does the namespace hold any nf_tables table? One small dump, so that the libnftables
- * context (a socket and its caches) is only made where there is something to list. */
-static bool has_tables(struct nf_handle *h)
-{
-	struct dump_ctx d = { .h = h };
-	bool any;
-
-	h->nft_len = 0;
-	if (nl_request(h, NFT_MSG_GETTABLE, NFPROTO_UNSPEC, NLM_F_DUMP, NULL, &d) < 0)
-		return true;	/* let the listing find out */
-	any = h->nft_len > 0;
-	h->nft_len = 0;
-	return any;
-}
-
-/* Native rules get libnftables' own text: what `nft -s list ruleset` prints. */
-static void nft_text(struct nf_handle *h, struct nf_ruleset *rs, char ***w, size_t *nw)
-{
-	char *listing, *err;
-	size_t i, lacked;
-	bool native = false;
-
-	for (i = 0; i < rs->n_tables; i++)
-		native |= rs->tables[i].backend == NF_BACKEND_NFT;
-	if (!native)
-		return;
-	if (!h->lister) {
-		nm_warn(w, nw, "netfilter: libnftables unavailable: nft rule text is nsmap's own");
-		return;
-	}
-	listing = nf_nft_list_ruleset(h->lister, &err);
-	if (!listing) {
-		nm_warn(w, nw, "netfilter: libnftables cannot list the ruleset: %s", err);
-		free(err);
-		return;
-	}
-	lacked = nf_nft_apply_listing(rs, listing);
-	if (lacked)
-		nm_warn(w, nw, "netfilter: %zu nft rules changed while listed: marked unsupported",
-			lacked);
-	free(listing);
-}
-
 /* ---- legacy ---- */
 
 static void legacy_append(struct nf_handle *h, const void *p, size_t len)
@@ -416,7 +367,6 @@ int nf_collect(struct nf_handle *h, struct nf_ruleset **out, char ***w, size_t *
 		nf_decode_legacy(h->legacy, h->legacy_len, rs, w, nw);
 	rs->legacy_read = h->proc4 || h->proc6;
 	nf_ruleset_finish(rs, w, nw);
-	nft_text(h, rs, w, nw);
 	*out = rs;
 	return 0;
 }

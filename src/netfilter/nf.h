@@ -61,21 +61,6 @@ long nf_unhex(const char *s, uint8_t **out);
 /* Prefix length of a mask, -1 if the mask is not contiguous. */
 int nf_mask_plen(const uint8_t *mask, size_t len);
 
-/* ---- nfttext.c: native rule text from libnftables ---- */
-
-/* A libnftables context bound to the namespace of the calling thread (open it inside the
- * namespace); NULL if libnftables cannot make one. */
-struct nf_nft_lister;
-struct nf_nft_lister *nf_nft_lister_open(void);
-void nf_nft_lister_close(struct nf_nft_lister *l);
-/* `list ruleset` with handles, stateless: malloc'd text, or NULL with *err (one line) set. */
-char *nf_nft_list_ruleset(struct nf_nft_lister *l, char **err);
-/* Give every rule of a native (NF_BACKEND_NFT) table of rs its line from the listing (by
- * table and rule handle): text_source LIBNFTABLES; nsmap's own different text goes to
- * decoded and marks the rule unsupported. Native rules the listing lacks are marked.
- * Returns how many native rules the listing lacked. */
-size_t nf_nft_apply_listing(struct nf_ruleset *rs, const char *listing);
-
 /* ---- model.c: lifetime, name tables, structured-match helpers ---- */
 
 /* The named enums: nf_name() is "?" for a value without a name, nf_parse() -1 for an

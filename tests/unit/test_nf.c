@@ -932,92 +932,6 @@ static void test_nft_bad_objects(void **state)
 	nf_ruleset_free(rs);
 }
 
-/* A listing as libnftables prints it (`nft -s -a list ruleset`), made from the decoded rules:
- * blank lines, set blocks, chain headers, a comment that itself says "# handle". */
-static char *listing_of(const struct nf_ruleset *rs, uint64_t skip, uint64_t alter)
-{
-	char *out = NULL, *text;
-	size_t len = 0, i, j, k;
-	FILE *f = open_memstream(&out, &len);
-
-	for (i = 0; i < rs->n_tables; i++) {
-		const struct nf_table *t = &rs->tables[i];
-
-		fprintf(f, "table %s %s { # handle %llu\n", nf_family_name(t->family), t->name,
-			(unsigned long long)t->handle);
-		fprintf(f, "\tset x { # handle 999\n\t\ttype ipv4_addr\n\t\telements = { 1.1.1.1 }\n\t}\n\n");
-		for (j = 0; j < t->n_chains; j++) {
-			const struct nf_chain *c = &t->chains[j];
-
-			fprintf(f, "\tchain %s { # handle %llu\n", c->name, (unsigned long long)c->handle);
-			if (c->base)
-				fprintf(f, "\t\ttype filter hook input priority filter; policy accept;\n");
-			for (k = 0; k < c->n_rules; k++) {
-				const struct nf_rule *r = &c->rules[k];
-
-				if (r->handle == skip)
-					continue;
-				text = norm(r->text);
-				if (r->handle == alter)
-					fprintf(f, "\t\t%s comment \"a # handle 7\" # handle %llu\n", text,
-						(unsigned long long)r->handle);
-				else
-					fprintf(f, "\t\t%s # handle %llu\n", text,
-						(unsigned long long)r->handle);
-				free(text);
-			}
-			fprintf(f, "\t}\n%s", j + 1 < t->n_chains ? "\n" : "");
-		}
-		fprintf(f, "}\n");
-	}
-	fclose(f);
-	return out;
-}
-
-static struct nf_rule *nth_native_rule(struct nf_ruleset *rs, size_t n)
-{
-	size_t i, j, k;
-
-	for (i = 0; i < rs->n_tables; i++)
-		for (j = 0; j < rs->tables[i].n_chains; j++)
-			for (k = 0; k < rs->tables[i].chains[j].n_rules; k++)
-				if (rs->tables[i].backend == NF_BACKEND_NFT && !n--)
-					return &rs->tables[i].chains[j].rules[k];
-	return NULL;
-}
-
-static void test_nft_listing(void **state)
-{
-	struct nf_ruleset *rs = load("native.nlmsg", NULL);
-	struct nf_rule *same = nth_native_rule(rs, 0), *odd = nth_native_rule(rs, 2);
-	struct nf_rule *gone = nth_native_rule(rs, 4);
-	bool was_unsupported = same->unsupported;
-	char *mine = norm(odd->text), *want, *listing;
-
-	(void)state;
-	assert_non_null(gone);
-	listing = listing_of(rs, gone->handle, odd->handle);
-	assert_int_equal(nf_nft_apply_listing(rs, listing), 1);
-	/* agreeing text: from the library, nothing new marked */
-	assert_int_equal(same->text_source, NF_TEXT_LIBNFTABLES);
-	assert_int_equal(same->unsupported, was_unsupported);
-	assert_null(same->decoded);
-	/* disagreeing: the library's line (cut at the last "# handle"), ours kept, marked */
-	want = nm_xasprintf("%s comment \"a # handle 7\"", mine);
-	assert_string_equal(odd->text, want);
-	assert_string_equal(odd->decoded, mine);
-	assert_true(odd->unsupported);
-	assert_non_null(odd->why);
-	/* not listed: marked, text left as decoded */
-	assert_int_equal(gone->text_source, NF_TEXT_NSMAP);
-	assert_true(gone->unsupported);
-	assert_non_null(strstr(gone->why, "changed"));
-	free(want);
-	free(mine);
-	free(listing);
-	nf_ruleset_free(rs);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1037,7 +951,6 @@ int main(void)
 		cmocka_unit_test(test_nft_byteflip),
 		cmocka_unit_test(test_nft_rejected_rules),
 		cmocka_unit_test(test_nft_bad_objects),
-		cmocka_unit_test(test_nft_listing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
