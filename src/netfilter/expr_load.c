@@ -149,6 +149,21 @@ static bool fib_lhs(const struct nf_reg *g, char *lhs, size_t len)
 	return true;
 }
 
+/* "numgen random mod 2", "numgen inc mod 3 offset 10" */
+static bool numgen_lhs(const struct nf_reg *g, char *lhs, size_t len, enum nf_field *field)
+{
+	int n;
+
+	if (g->key != NFT_NG_INCREMENTAL && g->key != NFT_NG_RANDOM)
+		return false;
+	n = snprintf(lhs, len, "numgen %s mod %u", g->key == NFT_NG_RANDOM ? "random" : "inc",
+		     g->ng_mod);
+	if (g->ng_offset && n > 0 && (size_t)n < len)
+		snprintf(lhs + n, len - (size_t)n, " offset %u", g->ng_offset);
+	*field = NF_FIELD_NUMGEN;
+	return true;
+}
+
 bool nf_reg_lhs(const struct nf_rctx *c, const struct nf_reg *g, char *lhs, size_t len,
 		enum nf_field *field)
 {
@@ -168,6 +183,8 @@ bool nf_reg_lhs(const struct nf_rctx *c, const struct nf_reg *g, char *lhs, size
 		return false;
 	case NF_SRC_FIB:
 		return fib_lhs(g, lhs, len);
+	case NF_SRC_NUMGEN:
+		return numgen_lhs(g, lhs, len, field);
 	default:
 		return false;
 	}
@@ -231,6 +248,8 @@ int nf_reg_value_kind(const struct nf_rctx *c, const struct nf_reg *g)
 		return ct_value_kind(g->key);
 	case NF_SRC_PAYLOAD:
 		return payload_value_kind(c, g);
+	case NF_SRC_NUMGEN:
+		return NF_VK_HOST_INT;
 	default:
 		return NF_VK_HEX;
 	}

@@ -146,6 +146,7 @@ enum nf_value_kind {
 	NF_VK_CT_STATUS,
 	NF_VK_NFPROTO,
 	NF_VK_VERDICT,
+	NF_VK_HOST_INT,		/* an integer in host byte order (numgen), printed in decimal */
 };
 
 /* The action of an nft verdict code and its word ("accept", "jump"); NF_ACT_UNSUPPORTED (word

@@ -128,6 +128,15 @@ static void name_or_number(struct nf_buf *b, const char *name, const uint8_t *d,
 		nf_buf_printf(b, "%u", len >= 1 ? d[0] : 0);
 }
 
+/* An integer the kernel keeps in host byte order (numgen's result), 1 to 4 bytes. */
+static void host_int_text(struct nf_buf *b, const uint8_t *d, uint32_t len)
+{
+	uint32_t v = 0;
+
+	memcpy(&v, d, len < 4 ? len : 4);
+	nf_buf_printf(b, "%u", v);
+}
+
 static const char *nfproto_name(uint8_t p)
 {
 	return p == 2 ? "ipv4" : p == 10 ? "ipv6" : NULL;
@@ -166,6 +175,9 @@ void nf_nft_value_text(struct nf_buf *b, int kind, const uint8_t *d, uint32_t le
 		break;
 	case NF_VK_NFPROTO:
 		name_or_number(b, len >= 1 ? nfproto_name(d[0]) : NULL, d, len);
+		break;
+	case NF_VK_HOST_INT:
+		host_int_text(b, d, len);
 		break;
 	default:
 		nf_buf_puts(b, "0x");

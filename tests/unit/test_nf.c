@@ -375,6 +375,38 @@ static void roundtrip(struct nf_ruleset *rs)
 	nf_ruleset_free(back);
 }
 
+/* kube-proxy's endpoint choice: numgen keys a verdict map (the action) or a set (a match). The
+ * interval map (numgen converted to network order first) and a plain compare stay marked. */
+static void test_numgen(void **state)
+{
+	struct nf_ruleset *rs = load("numgen.nlmsg", NULL);
+	const struct nf_chain *c;
+	const struct nf_rule *r;
+	const struct nf_match *m;
+
+	(void)state;
+	r = find_rule(rs, NF_FAMILY_IP, "nsm_kp", "svc",
+		      "numgen random mod 2 vmap { 0 : goto endpoint-a, 1 : goto endpoint-b }");
+	assert_false(r->unsupported);
+	assert_int_equal(r->action.kind, NF_ACT_VMAP);
+	assert_int_equal(r->action.n_key, 1);
+	assert_int_equal(r->action.key[0], NF_FIELD_NUMGEN);
+	assert_int_equal(r->action.numgen_mod, 2);
+	assert_int_equal(r->action.numgen_offset, 0);
+	assert_int_equal(nf_set_find(nf_table_find(rs, NF_FAMILY_IP, "nsm_kp"),
+				     r->action.set)->n_elems, 2);
+	r = find_rule(rs, NF_FAMILY_IP, "nsm_kp", "svc", "numgen random mod 2 { 0, 1 } counter");
+	assert_false(r->unsupported);
+	m = match_of(r, NF_MATCH_SET);
+	assert_int_equal(m->key[0], NF_FIELD_NUMGEN);
+	assert_int_equal(m->numgen_mod, 2);
+	c = nf_chain_find(nf_table_find(rs, NF_FAMILY_IP, "nsm_kp"), "svc");
+	assert_int_equal(c->n_rules, 4);
+	assert_true(c->rules[1].unsupported);	/* numgen inc mod 3 offset 10 vmap { 10 : ..., 11-12 : ... } */
+	assert_true(c->rules[2].unsupported);	/* numgen inc mod 4 2 */
+	nf_ruleset_free(rs);
+}
+
 static void test_json_roundtrip(void **state)
 {
 	struct nf_ruleset *rs;
@@ -937,6 +969,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_native_text),
 		cmocka_unit_test(test_docker29_text),
+		cmocka_unit_test(test_numgen),
 		cmocka_unit_test(test_iptnft_text),
 		cmocka_unit_test(test_legacy_text),
 		cmocka_unit_test(test_docker_structure),
