@@ -407,6 +407,93 @@ static void test_numgen(void **state)
 	nf_ruleset_free(rs);
 }
 
+/* libnftables' listing (-s -a) -> rule texts by handle: set blocks and chain headers are no
+ * rules, a comment may hold braces, quotes and "# handle", names may be quoted. */
+static void test_listing_parse(void **state)
+{
+	static const char text[] =
+		"table inet filter { # handle 3\n"
+		"\tset allowed { # handle 4\n"
+		"\t\ttype ipv4_addr . inet_service\n"
+		"\t\tflags interval\n"
+		"\t\telements = { 10.0.0.1 . 22,\n"
+		"\t\t\t     10.0.0.2 . 80 }\n"
+		"\t}\n"
+		"\n"
+		"\tchain input { # handle 1\n"
+		"\t\ttype filter hook input priority filter; policy drop;\n"
+		"\t\tcomment \"the { input } chain\"\n"
+		"\t\tct state vmap { established : accept, related : accept, invalid : drop } # handle 7\n"
+		"\t\ttcp dport { 22, 80 } counter accept comment \"a } b # handle 99\" # handle 8\n"
+		"\t}\n"
+		"\n"
+		"\tchain \"my chain\" { # handle 2\n"
+		"\t\tip saddr . tcp dport @allowed accept # handle 9\n"
+		"\t}\n"
+		"}\n"
+		"table ip nat { # handle 5\n"
+		"\tchain post { # handle 1\n"
+		"\t\tmasquerade # handle 7\n"
+		"\t}\n"
+		"}\n";
+	struct nf_listing l;
+
+	(void)state;
+	nf_listing_parse(text, &l);
+	assert_int_equal(l.n_rules, 4);
+	assert_int_equal(l.rules[0].family, NF_FAMILY_INET);
+	assert_string_equal(l.rules[0].table, "filter");
+	assert_string_equal(l.rules[0].chain, "input");
+	assert_int_equal(l.rules[0].handle, 7);
+	assert_string_equal(l.rules[0].text,
+			    "ct state vmap { established : accept, related : accept, invalid : drop }");
+	assert_int_equal(l.rules[1].handle, 8);
+	assert_string_equal(l.rules[1].text, "tcp dport { 22, 80 } counter accept comment \"a } b # handle 99\"");
+	assert_string_equal(l.rules[2].chain, "my chain");
+	assert_int_equal(l.rules[2].handle, 9);
+	assert_int_equal(l.rules[3].family, NF_FAMILY_IP);
+	assert_string_equal(l.rules[3].table, "nat");
+	assert_int_equal(l.rules[3].handle, 7);
+	assert_string_equal(l.rules[3].text, "masquerade");
+	nf_listing_free(&l);
+	nf_listing_parse("", &l);
+	assert_int_equal(l.n_rules, 0);
+	nf_listing_parse("table ip x {\n\tchain c {\n\t\taccept # handle 1x\n", &l);
+	assert_int_equal(l.n_rules, 0);
+	nf_listing_free(&l);
+}
+
+/* Applying a listing: equal text is proven, a different text is kept in decoded and marked,
+ * a rule the listing lacks is marked; counters are no difference. */
+static void test_listing_apply(void **state)
+{
+	struct nf_ruleset *rs = load("numgen.nlmsg", NULL);
+	struct nf_chain *c = nf_chain_find(nf_table_find(rs, NF_FAMILY_IP, "nsm_kp"), "svc");
+	struct nf_listing l;
+	char *text;
+
+	(void)state;
+	assert_non_null(c);
+	text = nm_xasprintf("table ip nsm_kp {\n\tchain svc {\n"
+			    "\t\tnumgen random mod 2 vmap { 0 : goto endpoint-a, 1 : goto endpoint-b } # handle %llu\n"
+			    "\t\tnumgen random mod 2 { 1, 0 } counter # handle %llu\n\t}\n}\n",
+			    (unsigned long long)c->rules[0].handle, (unsigned long long)c->rules[3].handle);
+	nf_listing_parse(text, &l);
+	assert_int_equal(nf_listing_apply(rs, &l), 2);
+	assert_int_equal(c->rules[0].text_source, NF_TEXT_LIBNFTABLES);
+	assert_false(c->rules[0].unsupported);
+	assert_null(c->rules[0].decoded);
+	assert_true(c->rules[3].unsupported);
+	assert_string_equal(c->rules[3].text, "numgen random mod 2 { 1, 0 } counter");
+	assert_string_equal(c->rules[3].decoded, "numgen random mod 2 { 0, 1 } counter");
+	assert_string_equal(c->rules[3].why, "nsmap's decoder disagrees with libnftables");
+	assert_int_equal(c->rules[2].text_source, NF_TEXT_NSMAP);
+	assert_true(c->rules[2].unsupported);
+	nf_listing_free(&l);
+	free(text);
+	nf_ruleset_free(rs);
+}
+
 static void test_json_roundtrip(void **state)
 {
 	struct nf_ruleset *rs;
@@ -970,6 +1057,8 @@ int main(void)
 		cmocka_unit_test(test_native_text),
 		cmocka_unit_test(test_docker29_text),
 		cmocka_unit_test(test_numgen),
+		cmocka_unit_test(test_listing_parse),
+		cmocka_unit_test(test_listing_apply),
 		cmocka_unit_test(test_iptnft_text),
 		cmocka_unit_test(test_legacy_text),
 		cmocka_unit_test(test_docker_structure),
