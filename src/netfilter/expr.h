@@ -118,7 +118,8 @@ struct nf_reg {
 	uint32_t dlen;
 	bool masked;		/* bitwise mask/xor applied */
 	uint8_t mask[16], xor[16];
-	bool other_op;		/* shift / byteorder: not modelled */
+	bool other_op;		/* shift / byteorder / xor: not modelled as a compare */
+	bool bitwise_bad;	/* a shift or a second bitwise: mask/xor do not say it */
 	/* pending "cmp gte" (nft ranges are cmp gte + cmp lte) */
 	bool has_gte;
 	uint8_t gte[16];

@@ -364,6 +364,7 @@ static void decode_bitwise(struct nf_rctx *c, const struct nftnl_expr *e)
 	tmp = *s;
 	if (op != 0 || !mask || tmp.masked) {
 		tmp.other_op = true;
+		tmp.bitwise_bad = true;
 	} else {
 		tmp.masked = true;
 		memset(tmp.mask, 0, 16);

@@ -38,6 +38,38 @@ void nf_stmt_verdict(struct nf_rctx *c, int32_t v, const char *chain)
 		c->ipt_bad++;
 }
 
+/*
+ * "meta mark set meta mark | 0x4000" (kube-proxy), "& V", "^ V": the mark through one
+ * bitwise, new = (mark & m) ^ x. The model's MARK_SET is (mark & ~mask) ^ value. false for
+ * any other form.
+ */
+static bool mark_set_bitwise(struct nf_rctx *c, const struct nf_reg *g)
+{
+	struct nf_action *a;
+	uint32_t m, x;
+	char op;
+
+	if (g->kind != NF_SRC_META || g->key != NFT_META_MARK || !g->masked || g->bitwise_bad)
+		return false;
+	m = nf_rd32(g->mask);
+	x = nf_rd32(g->xor);
+	if (m == ~x && x)
+		op = '|';
+	else if (x == 0)
+		op = '&';
+	else if (m == 0xffffffffu)
+		op = '^';
+	else
+		return false;
+	a = NM_PUSH(c->r->effects, c->r->n_effects);
+	a->kind = NF_ACT_MARK_SET;
+	a->mask = ~m;
+	a->value = x;
+	nf_piece_add(c, nm_xasprintf("meta mark set meta mark %c 0x%08x", op, op == '&' ? m : x));
+	c->ipt_bad++;
+	return true;
+}
+
 void nf_stmt_meta_set(struct nf_rctx *c, const struct nftnl_expr *e)
 {
 	uint32_t key = nf_expr_u32(e, NFTNL_EXPR_META_KEY, 0);
@@ -51,6 +83,8 @@ void nf_stmt_meta_set(struct nf_rctx *c, const struct nftnl_expr *e)
 		a->mask = 0xffffffffu;
 		nf_piece_add(c, nm_xasprintf("meta mark set 0x%08x", a->value));
 		c->ipt_bad++;
+	} else if (key == NFT_META_MARK && g && mark_set_bitwise(c, g)) {
+		/* done */
 	} else if (key == NFT_META_NFTRACE && g && g->kind == NF_SRC_IMM) {
 		nf_piece_add(c, nm_xasprintf("meta nftrace set %u", g->dlen ? g->data[0] : 0));
 		free(c->ipt->target.text);
