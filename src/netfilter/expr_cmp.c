@@ -167,6 +167,29 @@ static void cmp_fib(struct nf_rctx *c, const char *lhs, struct cmp *k)
 	c->ipt_bad++;
 }
 
+/*
+ * "fib saddr . mark oif missing" (a reverse path check, firewalld's rpfilter): whether a route
+ * back exists. The model has no such match: it stays unsupported, with nft's text. Without
+ * the present flag the result is an interface, not modelled either.
+ */
+static void cmp_fib_oif(struct nf_rctx *c, const char *lhs, struct cmp *k)
+{
+	bool present = k->g->flags & NFTA_FIB_F_PRESENT;
+	uint32_t v = 0;
+
+	memcpy(&v, k->d, k->dlen < 4 ? k->dlen : 4);
+	nf_buf_printf(&k->b, "%s %s", lhs, k->inv ? "!= " : "");
+	if (present && v <= 1)
+		nf_buf_puts(&k->b, v ? "exists" : "missing");
+	else if (k->g->key == NFT_FIB_RESULT_OIFNAME)
+		nf_nft_value_text(&k->b, NF_VK_IFNAME, k->d, k->dlen, -1);
+	else
+		nf_buf_printf(&k->b, "%u", v);
+	nf_rule_add_unsupported(c->r, k->b.s, NULL);
+	cmp_done(c, k);
+	c->ipt_bad++;
+}
+
 static void tcp_flags_text(struct nf_buf *b, uint8_t v)
 {
 	static const char *const fl[] = { "fin", "syn", "rst", "psh", "ack", "urg", "ecn", "cwr" };
@@ -390,8 +413,10 @@ static void emit_cmp(struct nf_rctx *c, struct nf_reg *g, uint32_t op, const uin
 		cmp_ct_bits(c, lhs, &k);
 	} else if (g->kind == NF_SRC_CT && g->key == NFT_CT_DIRECTION) {
 		cmp_ct_direction(c, &k);
-	} else if (g->kind == NF_SRC_FIB) {
+	} else if (g->kind == NF_SRC_FIB && g->key == NFT_FIB_RESULT_ADDRTYPE) {
 		cmp_fib(c, lhs, &k);
+	} else if (g->kind == NF_SRC_FIB) {
+		cmp_fib_oif(c, lhs, &k);
 	} else if (g->kind == NF_SRC_PAYLOAD && c->l4 == 6 && g->base == NFT_PAYLOAD_TRANSPORT_HEADER &&
 		   g->offset == 13) {
 		cmp_tcp_flags(c, &k);

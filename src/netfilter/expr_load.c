@@ -140,12 +140,16 @@ static bool transport_lhs(const struct nf_reg *g, int l4, char *lhs, size_t len,
 
 static bool fib_lhs(const struct nf_reg *g, char *lhs, size_t len)
 {
-	if (g->key != NFT_FIB_RESULT_ADDRTYPE)
+	const char *what = g->key == NFT_FIB_RESULT_ADDRTYPE ? "type" :
+			   g->key == NFT_FIB_RESULT_OIF ? "oif" :
+			   g->key == NFT_FIB_RESULT_OIFNAME ? "oifname" : NULL;
+
+	if (!what)
 		return false;
-	snprintf(lhs, len, "fib %s%s%s%s type", (g->flags & NFTA_FIB_F_SADDR) ? "saddr" : "daddr",
+	snprintf(lhs, len, "fib %s%s%s%s %s", (g->flags & NFTA_FIB_F_SADDR) ? "saddr" : "daddr",
 		 (g->flags & NFTA_FIB_F_MARK) ? " . mark" : "",
 		 (g->flags & NFTA_FIB_F_IIF) ? " . iif" : "",
-		 (g->flags & NFTA_FIB_F_OIF) ? " . oif" : "");
+		 (g->flags & NFTA_FIB_F_OIF) ? " . oif" : "", what);
 	return true;
 }
 
