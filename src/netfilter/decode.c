@@ -214,6 +214,38 @@ static int elem_cmp(const void *a, const void *b)
 	return (int)(y->flags & NFT_SET_ELEM_INTERVAL_END) - (int)(x->flags & NFT_SET_ELEM_INTERVAL_END);
 }
 
+/* Elements of a set whose value nft reads as a host-order number: the last byte weighs most. */
+static int elem_cmp_host(const void *a, const void *b)
+{
+	const struct raw_elem *x = *(const struct raw_elem *const *)a;
+	const struct raw_elem *y = *(const struct raw_elem *const *)b;
+	bool xc = x->flags & NFT_SET_ELEM_CATCHALL, yc = y->flags & NFT_SET_ELEM_CATCHALL;
+	uint32_t i;
+
+	if (xc != yc)
+		return xc ? 1 : -1;
+	if (x->klen != y->klen)
+		return x->klen < y->klen ? -1 : 1;
+	for (i = x->klen; i-- > 0;)
+		if (x->key[i] != y->key[i])
+			return x->key[i] < y->key[i] ? -1 : 1;
+	return 0;
+}
+
+/*
+ * nft lists the elements of a set without intervals sorted by value: a concatenation as one
+ * host-order number of its bytes, a host-order type (ifname, mark, ct state, ct status,
+ * interface index) likewise; network-order types by their bytes (elem_cmp's order).
+ */
+static bool sorts_host_order(uint32_t ktype)
+{
+	uint32_t parts[8];
+
+	if (split_type(ktype, parts, 8) > 1)
+		return true;
+	return ktype == 19 || ktype == 20 || ktype == 26 || ktype == 28 || ktype == 41;
+}
+
 static void be_decrement(uint8_t *k, uint32_t len)
 {
 	int32_t i;
@@ -236,7 +268,7 @@ static void finish_set(struct dctx *c, size_t ti, size_t si, uint32_t ktype, uin
 			*NM_PUSH(v, n) = &c->elems[i];
 	if (!n)
 		return;
-	nm_qsort(v, n, sizeof(*v), elem_cmp);
+	nm_qsort(v, n, sizeof(*v), !interval && sorts_host_order(ktype) ? elem_cmp_host : elem_cmp);
 	for (i = 0; i < n; i++) {
 		struct raw_elem *e = v[i];
 		struct nf_set_elem *out;
