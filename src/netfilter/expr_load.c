@@ -126,7 +126,8 @@ static bool transport_lhs(const struct nf_reg *g, int l4, char *lhs, size_t len,
 			*field = NF_FIELD_ICMP_TYPE;
 		return true;
 	}
-	if (g->len == 2 && (g->offset == 0 || g->offset == 2)) {
+	/* "th dport" only where the protocol is not known; an ah or esp field is no port */
+	if (g->len == 2 && (g->offset == 0 || g->offset == 2) && (pn || l4 < 0)) {
 		snprintf(lhs, len, "%s %s", pn ? pn : "th", g->offset == 0 ? "sport" : "dport");
 		*field = g->offset == 0 ? NF_FIELD_SPORT : NF_FIELD_DPORT;
 		return true;
