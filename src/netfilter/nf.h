@@ -172,6 +172,8 @@ enum nf_value_kind {
 	NF_VK_NFPROTO,
 	NF_VK_VERDICT,
 	NF_VK_HOST_INT,		/* an integer in host byte order (numgen), printed in decimal */
+	NF_VK_CT_DIR,		/* original, reply */
+	NF_VK_TCP_FLAG,		/* one tcp flag: syn, ack, ... */
 };
 
 /* The action of an nft verdict code and its word ("accept", "jump"); NF_ACT_UNSUPPORTED (word
