@@ -211,11 +211,11 @@ static const char *reject_code(const struct nf_rctx *c, uint32_t type, uint32_t 
 	}
 	if (c->l3 == NF_FAMILY_IP6 || c->t->family == NF_FAMILY_IP6) {
 		*fam = "icmpv6";
-		*dflt = code == 4;
+		*dflt = code == 4 && c->t->family == NF_FAMILY_IP6;	/* inet's default is icmpx */
 		return code < ARRAY_SIZE(v6) ? v6[code] : NULL;
 	}
 	*fam = "icmp";
-	*dflt = code == 3;
+	*dflt = code == 3 && c->t->family == NF_FAMILY_IP;
 	return code < ARRAY_SIZE(v4) ? v4[code] : NULL;
 }
 
@@ -237,6 +237,11 @@ static void decode_reject(struct nf_rctx *c, const struct nftnl_expr *e)
 		return;
 	}
 	n = reject_code(c, type, code, &fam, &dflt);
+	/* "reject with icmp X" in an inet table implies the ipv4 test before it: nft hides it */
+	if (type == NFT_REJECT_ICMP_UNREACH && c->l3_piece >= 0 && c->t->family != c->l3) {
+		c->pieces[c->l3_piece].hidden = true;
+		c->l3_piece = -1;
+	}
 	a->reject_with = nm_xasprintf("%s-%s", fam, n ? n : "?");
 	if (dflt)
 		nf_piece_add(c, nm_xstrdup("reject"));
