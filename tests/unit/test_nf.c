@@ -494,6 +494,33 @@ static void test_listing_apply(void **state)
 	nf_ruleset_free(rs);
 }
 
+/* Offline (no listing): the forms nft prints differently read back as nft prints them, from a
+ * recorded dump: bit tests and exact compares of ct bits and tcp flags, mark prefixes, set
+ * elements by name and in nft's order, reject and icmpv6 in inet. Exact status compares are
+ * marked. */
+static void test_nft_forms(void **state)
+{
+	struct nf_ruleset *rs = load("forms.nlmsg", NULL);
+	const struct nf_rule *r;
+
+	(void)state;
+	check_texts(rs, "forms.expected", NF_BACKEND_NFT);
+	r = find_rule(rs, NF_FAMILY_IP, "nsm_forms", "c", "ct status != dnat");
+	assert_true(r->unsupported);
+	assert_non_null(r->why);
+	r = find_rule(rs, NF_FAMILY_IP, "nsm_forms", "c", "ct status ! dnat");
+	assert_false(r->unsupported);
+	assert_true(match_of(r, NF_MATCH_CT_STATUS)->invert);
+	r = find_rule(rs, NF_FAMILY_IP, "nsm_forms", "c", "meta mark set meta mark | 0x00004000");
+	assert_int_equal(r->n_effects, 1);
+	assert_int_equal(r->effects[0].kind, NF_ACT_MARK_SET);
+	assert_int_equal(r->effects[0].mask, 0x4000);
+	assert_int_equal(r->effects[0].value, 0x4000);
+	r = find_rule(rs, NF_FAMILY_IP, "nsm_forms", "c", "tcp flags == syn");
+	assert_int_equal(match_of(r, NF_MATCH_TCP_FLAGS)->mask, 0xff);
+	nf_ruleset_free(rs);
+}
+
 static void test_json_roundtrip(void **state)
 {
 	struct nf_ruleset *rs;
@@ -1057,6 +1084,7 @@ int main(void)
 		cmocka_unit_test(test_native_text),
 		cmocka_unit_test(test_docker29_text),
 		cmocka_unit_test(test_numgen),
+		cmocka_unit_test(test_nft_forms),
 		cmocka_unit_test(test_listing_parse),
 		cmocka_unit_test(test_listing_apply),
 		cmocka_unit_test(test_iptnft_text),
