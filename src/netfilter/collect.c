@@ -34,7 +34,10 @@ struct nf_handle {
 	size_t legacy_len;
 	size_t nft_len;
 	uint32_t seq;
+	struct nf_text_ctx *text;	/* libnftables, made here: only where a table exists */
 };
+
+static bool any_table(struct nf_handle *h);
 
 static void read_names(const char *file, char ***v, size_t *n, bool *present)
 {
@@ -71,6 +74,10 @@ int nf_handle_open(struct nf_handle **out)
 		mnl_socket_close(h->nl);
 		h->nl = NULL;
 	}
+	/* libnftables' context lists the namespace it is made in, for life; most container
+	 * namespaces have no table and get none (one table dump decides) */
+	if (h->nl && any_table(h))
+		h->text = nf_text_open();
 	/* Only the names already listed are ever queried: IPT_SO_GET_INFO on another name
 	 * would create that legacy table. */
 	read_names("ip_tables_names", &h->names4, &h->n4, &h->proc4);
@@ -98,6 +105,7 @@ void nf_handle_close(struct nf_handle *h)
 		return;
 	if (h->nl)
 		mnl_socket_close(h->nl);
+	nf_text_close(h->text);
 	if (h->raw4 >= 0)
 		close(h->raw4);
 	if (h->raw6 >= 0)
@@ -227,6 +235,19 @@ out:
 	return ret;
 }
 
+/* Whether the namespace has at least one nf_tables table (native or iptables-nft). */
+static bool any_table(struct nf_handle *h)
+{
+	struct dump_ctx d = { .h = h };
+	bool any;
+
+	h->nft_len = 0;
+	any = nl_request(h, NFT_MSG_GETTABLE, NFPROTO_UNSPEC, NLM_F_DUMP, NULL, &d) >= 0 &&
+	      h->nft_len > 0;
+	h->nft_len = 0;
+	return any;
+}
+
 static void set_ref_clear(struct set_ref *r)
 {
 	free(r->table);
@@ -333,6 +354,25 @@ static int dump_legacy_table(struct nf_handle *h, int fd, uint32_t family, const
 	return -EAGAIN;
 }
 
+/* Every native rule's text from libnftables' listing (nfttext.c); the listing is made after
+ * the dump, and a rule it lacks (the ruleset changed) is marked. */
+static void native_text(struct nf_handle *h, struct nf_ruleset *rs)
+{
+	struct nf_listing l;
+	char *text;
+	size_t i;
+
+	for (i = 0; i < rs->n_tables && rs->tables[i].backend != NF_BACKEND_NFT; i++)
+		;
+	if (!h->text || i == rs->n_tables)
+		return;
+	text = nf_text_list(h->text);
+	nf_listing_parse(text ? text : "", &l);
+	nf_listing_apply(rs, &l);
+	nf_listing_free(&l);
+	free(text);
+}
+
 int nf_collect(struct nf_handle *h, struct nf_ruleset **out, char ***w, size_t *nw)
 {
 	struct nf_ruleset *rs;
@@ -367,6 +407,7 @@ int nf_collect(struct nf_handle *h, struct nf_ruleset **out, char ***w, size_t *
 		nf_decode_legacy(h->legacy, h->legacy_len, rs, w, nw);
 	rs->legacy_read = h->proc4 || h->proc6;
 	nf_ruleset_finish(rs, w, nw);
+	native_text(h, rs);
 	*out = rs;
 	return 0;
 }

@@ -80,11 +80,11 @@ static const struct datatype {
 	[12] = { "inet_proto", NF_VK_PROTO, 1 },
 	[13] = { "inet_service", NF_VK_PORT, 2 },
 	[14] = { "icmp_type", NF_VK_ICMP, 1 },
-	[15] = { "tcp_flag", NF_VK_HEX, 0 },
+	[15] = { "tcp_flag", NF_VK_TCP_FLAG, 1 },
 	[19] = { "mark", NF_VK_MARK, 4 },
 	[20] = { "iface_index", NF_VK_HEX, 0 },
 	[26] = { "ct_state", NF_VK_CT_STATE, 4 },
-	[27] = { "ct_dir", NF_VK_HEX, 0 },
+	[27] = { "ct_dir", NF_VK_CT_DIR, 1 },
 	[28] = { "ct_status", NF_VK_CT_STATUS, 4 },
 	[29] = { "icmpv6_type", NF_VK_ICMP6, 1 },
 	[31] = { "pkt_type", NF_VK_HEX, 0 },
@@ -214,6 +214,38 @@ static int elem_cmp(const void *a, const void *b)
 	return (int)(y->flags & NFT_SET_ELEM_INTERVAL_END) - (int)(x->flags & NFT_SET_ELEM_INTERVAL_END);
 }
 
+/* Elements of a set whose value nft reads as a host-order number: the last byte weighs most. */
+static int elem_cmp_host(const void *a, const void *b)
+{
+	const struct raw_elem *x = *(const struct raw_elem *const *)a;
+	const struct raw_elem *y = *(const struct raw_elem *const *)b;
+	bool xc = x->flags & NFT_SET_ELEM_CATCHALL, yc = y->flags & NFT_SET_ELEM_CATCHALL;
+	uint32_t i;
+
+	if (xc != yc)
+		return xc ? 1 : -1;
+	if (x->klen != y->klen)
+		return x->klen < y->klen ? -1 : 1;
+	for (i = x->klen; i-- > 0;)
+		if (x->key[i] != y->key[i])
+			return x->key[i] < y->key[i] ? -1 : 1;
+	return 0;
+}
+
+/*
+ * nft lists the elements of a set without intervals sorted by value: a concatenation as one
+ * host-order number of its bytes, a host-order type (ifname, mark, ct state, ct status,
+ * interface index) likewise; network-order types by their bytes (elem_cmp's order).
+ */
+static bool sorts_host_order(uint32_t ktype)
+{
+	uint32_t parts[8];
+
+	if (split_type(ktype, parts, 8) > 1)
+		return true;
+	return ktype == 19 || ktype == 20 || ktype == 26 || ktype == 28 || ktype == 41;
+}
+
 static void be_decrement(uint8_t *k, uint32_t len)
 {
 	int32_t i;
@@ -236,7 +268,7 @@ static void finish_set(struct dctx *c, size_t ti, size_t si, uint32_t ktype, uin
 			*NM_PUSH(v, n) = &c->elems[i];
 	if (!n)
 		return;
-	nm_qsort(v, n, sizeof(*v), elem_cmp);
+	nm_qsort(v, n, sizeof(*v), !interval && sorts_host_order(ktype) ? elem_cmp_host : elem_cmp);
 	for (i = 0; i < n; i++) {
 		struct raw_elem *e = v[i];
 		struct nf_set_elem *out;

@@ -99,6 +99,12 @@ void nf_reg_hide_dependency(struct nf_rctx *c, const struct nf_reg *g)
 	if (g->base == NFT_PAYLOAD_TRANSPORT_HEADER && c->l4_piece >= 0) {
 		c->pieces[c->l4_piece].hidden = true;
 		c->l4_piece = -1;
+		/* in inet and bridge tables icmp implies ipv4, icmpv6 ipv6: nft hides that too */
+		if (c->l3_piece >= 0 && ((c->l4 == 1 && c->l3 == NF_FAMILY_IP) ||
+					 (c->l4 == 58 && c->l3 == NF_FAMILY_IP6))) {
+			c->pieces[c->l3_piece].hidden = true;
+			c->l3_piece = -1;
+		}
 	}
 	if (g->base == NFT_PAYLOAD_NETWORK_HEADER && c->l3_piece >= 0) {
 		c->pieces[c->l3_piece].hidden = true;
@@ -274,6 +280,23 @@ static void rule_header(const struct nftnl_rule *nr, struct nf_rule *r)
 	r->action.kind = NF_ACT_CONTINUE;
 }
 
+/* An unsupported rule says why: what it could not model ("not modelled: fib saddr oif missing"). */
+static void rule_why(struct nf_rule *r)
+{
+	struct nf_buf b = { 0 };
+	size_t i;
+
+	if (!r->unsupported || r->why)
+		return;
+	for (i = 0; i < r->n_matches; i++)
+		if (r->matches[i].kind == NF_MATCH_UNSUPPORTED && r->matches[i].text)
+			nf_buf_printf(&b, "%s%s", b.s ? "; " : "not modelled: ", r->matches[i].text);
+	if (r->action.kind == NF_ACT_UNSUPPORTED && r->action.text)
+		nf_buf_printf(&b, "%s%s", b.s ? "; " : "not modelled: ", r->action.text);
+	if (b.s)
+		r->why = nf_buf_steal(&b);
+}
+
 void nf_nft_decode_rule(const struct nftnl_rule *nr, const struct nf_table *t,
 			const struct nf_chain *ch, struct nf_rule *r)
 {
@@ -305,4 +328,5 @@ void nf_nft_decode_rule(const struct nftnl_rule *nr, const struct nf_table *t,
 	}
 	nftnl_expr_iter_destroy(it);
 	finish_rule(&c, nr, ch, r);
+	rule_why(r);
 }

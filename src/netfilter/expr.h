@@ -104,20 +104,22 @@ extern const struct nf_expr_ops nf_expr_byteorder, nf_expr_connlimit, nf_expr_du
 
 /* What loaded a register. */
 enum nf_src { NF_SRC_NONE = 0, NF_SRC_META, NF_SRC_PAYLOAD, NF_SRC_CT, NF_SRC_FIB, NF_SRC_IMM,
-	      NF_SRC_OTHER };
+	      NF_SRC_NUMGEN, NF_SRC_OTHER };
 
 struct nf_reg {
 	enum nf_src kind;
-	uint32_t key;		/* meta key, ct key, fib result */
+	uint32_t key;		/* meta key, ct key, fib result, numgen type */
 	uint32_t base, offset, len;
 	uint32_t flags;		/* fib flags */
+	uint32_t ng_mod, ng_offset;	/* numgen: value in [offset, offset + mod) */
 	bool has_dir;
 	uint8_t dir;
 	uint8_t data[16];	/* immediate */
 	uint32_t dlen;
 	bool masked;		/* bitwise mask/xor applied */
 	uint8_t mask[16], xor[16];
-	bool other_op;		/* shift / byteorder: not modelled */
+	bool other_op;		/* shift / byteorder / xor: not modelled as a compare */
+	bool bitwise_bad;	/* a shift or a second bitwise: mask/xor do not say it */
 	/* pending "cmp gte" (nft ranges are cmp gte + cmp lte) */
 	bool has_gte;
 	uint8_t gte[16];

@@ -19,6 +19,7 @@ struct cmp {
 	uint32_t dlen;
 	const uint8_t *hi;	/* inclusive upper end of a port range, else NULL */
 	struct nf_buf b;	/* the text so far: "lhs " and the operator */
+	int plen;		/* a mark under a prefix mask: its length, else -1 */
 };
 
 static void cmp_done(struct nf_rctx *c, struct cmp *k)
@@ -113,29 +114,42 @@ static void ipt_addr(struct nf_rctx *c, bool src, const uint8_t *d, uint32_t len
 
 /* ---- conntrack, fib, tcp flags: their own operators ---- */
 
-/* ct state / ct status are flags: "(x & M) != 0" */
+/*
+ * ct state / ct status are flags. nft prints a bit test (x & M) != 0 as "M", (x & M) == 0 as
+ * "! M", an exact compare as "== V" / "!= V" and any other masked compare as "V / M". The
+ * model has the bit tests; a state is one bit, so its exact compare is the same test. An exact
+ * or valued compare of the status (several bits at once) is not modelled.
+ */
 static void cmp_ct_bits(struct nf_rctx *c, const char *lhs, struct cmp *k)
 {
 	struct nf_reg *g = k->g;
-	uint32_t v = cmp_u32(k), bits = v;
-	bool status = g->key == NFT_CT_STATUS;
+	uint32_t v = cmp_u32(k), bits = v, mk = g->masked ? nf_rd32(g->mask) : 0;
+	bool status = g->key == NFT_CT_STATUS, inv = k->inv;
 	struct nf_match *m;
 
-	if (g->masked) {
-		bits = nf_rd32(g->mask);
-		if (v != 0) {
-			nf_piece_unsupported(c, "ct state with mask and value");
-			return;
-		}
-		k->inv = !k->inv;	/* "ct state & M == 0": none of them */
+	nf_buf_printf(&k->b, "%s ", lhs);
+	if (g->masked && v == 0) {
+		bits = mk;
+		inv = !k->inv;		/* "ct state & M == 0": none of them */
+		nf_buf_puts(&k->b, k->inv ? "" : "! ");
+	} else if (g->masked) {
+		nf_buf_puts(&k->b, k->inv ? "!= " : "");
+		nf_nft_ct_bits_text(&k->b, v, status);
+		nf_buf_puts(&k->b, " / ");
+		bits = mk;
+	} else {
+		nf_buf_puts(&k->b, k->inv ? "!= " : "== ");
 	}
-	nf_buf_printf(&k->b, "%s %s", lhs, k->inv ? "!= " : "");
 	nf_nft_ct_bits_text(&k->b, bits, status);
-	m = nf_rule_add_match(c->r, status ? NF_MATCH_CT_STATUS : NF_MATCH_CT_STATE, k->inv);
-	if (status)
-		m->value = bits;
-	else
-		m->ct_state = nf_ct_from_nft(bits);
+	if ((g->masked && v != 0) || (status && !g->masked)) {
+		nf_rule_add_unsupported(c->r, k->b.s, NULL);
+	} else {
+		m = nf_rule_add_match(c->r, status ? NF_MATCH_CT_STATUS : NF_MATCH_CT_STATE, inv);
+		if (status)
+			m->value = bits;
+		else
+			m->ct_state = nf_ct_from_nft(bits);
+	}
 	cmp_done(c, k);
 	c->ipt_bad++;
 }
@@ -167,6 +181,29 @@ static void cmp_fib(struct nf_rctx *c, const char *lhs, struct cmp *k)
 	c->ipt_bad++;
 }
 
+/*
+ * "fib saddr . mark oif missing" (a reverse path check, firewalld's rpfilter): whether a route
+ * back exists. The model has no such match: it stays unsupported, with nft's text. Without
+ * the present flag the result is an interface, not modelled either.
+ */
+static void cmp_fib_oif(struct nf_rctx *c, const char *lhs, struct cmp *k)
+{
+	bool present = k->g->flags & NFTA_FIB_F_PRESENT;
+	uint32_t v = 0;
+
+	memcpy(&v, k->d, k->dlen < 4 ? k->dlen : 4);
+	nf_buf_printf(&k->b, "%s %s", lhs, k->inv ? "!= " : "");
+	if (present && v <= 1)
+		nf_buf_puts(&k->b, v ? "exists" : "missing");
+	else if (k->g->key == NFT_FIB_RESULT_OIFNAME)
+		nf_nft_value_text(&k->b, NF_VK_IFNAME, k->d, k->dlen, -1);
+	else
+		nf_buf_printf(&k->b, "%u", v);
+	nf_rule_add_unsupported(c->r, k->b.s, NULL);
+	cmp_done(c, k);
+	c->ipt_bad++;
+}
+
 static void tcp_flags_text(struct nf_buf *b, uint8_t v)
 {
 	static const char *const fl[] = { "fin", "syn", "rst", "psh", "ack", "urg", "ecn", "cwr" };
@@ -180,21 +217,48 @@ static void tcp_flags_text(struct nf_buf *b, uint8_t v)
 		}
 }
 
-/* "tcp flags syn / syn,ack" (masked) or "tcp flags syn" */
+/* One flag set. */
+static bool one_bit(uint32_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+/*
+ * tcp flags as nft prints them: a bit test (f & M) != 0 is "M", (f & M) == 0 "! M", an exact
+ * compare "== V" / "!= V", (f & M) == V "V / M" ("& M == M" for one flag), "!= V / M".
+ */
+static void tcp_flags_cmp_text(struct nf_buf *b, bool masked, uint8_t mk, uint8_t v, bool inv)
+{
+	nf_buf_puts(b, "tcp flags ");
+	if (masked && v == 0) {
+		nf_buf_puts(b, inv ? "" : "! ");
+		tcp_flags_text(b, mk);
+		return;
+	}
+	if (masked && !inv && v == mk && one_bit(mk)) {
+		nf_buf_puts(b, "& ");
+		tcp_flags_text(b, mk);
+		nf_buf_puts(b, " == ");
+		tcp_flags_text(b, v);
+		return;
+	}
+	nf_buf_puts(b, inv ? "!= " : masked ? "" : "== ");
+	tcp_flags_text(b, v);
+	if (!v)
+		nf_buf_puts(b, "0x0");
+	if (masked) {
+		nf_buf_puts(b, " / ");
+		tcp_flags_text(b, mk);
+	}
+}
+
 static void cmp_tcp_flags(struct nf_rctx *c, struct cmp *k)
 {
 	struct nf_reg *g = k->g;
 	uint8_t v = cmp_u8(k), mk = g->masked ? g->mask[0] : 0xff;
 	struct nf_match *m;
 
-	nf_buf_printf(&k->b, "tcp flags %s", k->inv ? "!= " : "");
-	tcp_flags_text(&k->b, v);
-	if (!v)
-		nf_buf_puts(&k->b, "0x0");
-	if (g->masked) {
-		nf_buf_puts(&k->b, " / ");
-		tcp_flags_text(&k->b, mk);
-	}
+	tcp_flags_cmp_text(&k->b, g->masked, mk, v, k->inv);
 	m = nf_rule_add_match(c->r, NF_MATCH_TCP_FLAGS, k->inv);
 	m->mask = mk;
 	m->value = v;
@@ -306,6 +370,8 @@ static void cmp_mark(struct nf_rctx *c, struct cmp *k)
 	info[8] = k->inv;
 	nf_ipt_add_item(c->ipt, "mark", 1, info, 16)->native = true;
 	nf_nft_value_text(&k->b, k->vk, k->d, k->dlen, -1);
+	if (k->plen >= 0)
+		nf_buf_printf(&k->b, "/%d", k->plen);
 	cmp_done(c, k);
 }
 
@@ -353,10 +419,34 @@ static void cmp_other(struct nf_rctx *c, struct cmp *k)
 		nf_buf_puts(&k->b, "\"lo\"");
 	} else {
 		nf_nft_value_text(&k->b, k->vk, k->d, k->dlen, -1);
+		if (k->plen >= 0)
+			nf_buf_printf(&k->b, "/%d", k->plen);
 		nf_rule_add_unsupported(c->r, k->b.s, NULL);
 	}
 	c->ipt_bad++;
 	cmp_done(c, k);
+}
+
+static bool is_mark(const struct nf_reg *g)
+{
+	return (g->kind == NF_SRC_META && g->key == NFT_META_MARK) ||
+	       (g->kind == NF_SRC_CT && g->key == NFT_CT_MARK);
+}
+
+/* A mark under a mask: "0x00010000/16" when the mask is a prefix, else "& M == V". */
+static void mark_mask_text(struct cmp *k, uint32_t mask)
+{
+	int n = 0;
+
+	while (n < 32 && (mask & (0x80000000u >> n)))
+		n++;
+	if (n > 0 && n < 32 && mask == ~0u << (32 - n)) {
+		k->plen = n;
+		if (k->inv)
+			nf_buf_puts(&k->b, "!= ");
+		return;
+	}
+	nf_buf_printf(&k->b, "& 0x%08x %s ", mask, k->inv ? "!=" : "==");
 }
 
 static void (*const field_emitters[NF_FIELD_COUNT])(struct nf_rctx *c, struct cmp *k) = {
@@ -375,7 +465,8 @@ static void (*const field_emitters[NF_FIELD_COUNT])(struct nf_rctx *c, struct cm
 static void emit_cmp(struct nf_rctx *c, struct nf_reg *g, uint32_t op, const uint8_t *d,
 		     uint32_t dlen, const uint8_t *hi)
 {
-	struct cmp k = { .g = g, .inv = op == NFT_CMP_NEQ, .d = d, .dlen = dlen, .hi = hi };
+	struct cmp k = { .g = g, .inv = op == NFT_CMP_NEQ, .d = d, .dlen = dlen, .hi = hi,
+			 .plen = -1 };
 	char lhs[64];
 
 	if ((op != NFT_CMP_EQ && op != NFT_CMP_NEQ && !hi) || !nf_reg_lhs(c, g, lhs, sizeof(lhs), &k.field)) {
@@ -390,15 +481,18 @@ static void emit_cmp(struct nf_rctx *c, struct nf_reg *g, uint32_t op, const uin
 		cmp_ct_bits(c, lhs, &k);
 	} else if (g->kind == NF_SRC_CT && g->key == NFT_CT_DIRECTION) {
 		cmp_ct_direction(c, &k);
-	} else if (g->kind == NF_SRC_FIB) {
+	} else if (g->kind == NF_SRC_FIB && g->key == NFT_FIB_RESULT_ADDRTYPE) {
 		cmp_fib(c, lhs, &k);
+	} else if (g->kind == NF_SRC_FIB) {
+		cmp_fib_oif(c, lhs, &k);
 	} else if (g->kind == NF_SRC_PAYLOAD && c->l4 == 6 && g->base == NFT_PAYLOAD_TRANSPORT_HEADER &&
 		   g->offset == 13) {
 		cmp_tcp_flags(c, &k);
 	} else {
 		nf_buf_printf(&k.b, "%s ", lhs);
-		if (g->masked && g->kind == NF_SRC_META && g->key == NFT_META_MARK)
-			nf_buf_printf(&k.b, "& 0x%08x %s ", nf_rd32(g->mask), k.inv ? "!=" : "==");
+		k.plen = -1;
+		if (g->masked && is_mark(g))
+			mark_mask_text(&k, nf_rd32(g->mask));
 		else if (k.inv)
 			nf_buf_puts(&k.b, "!= ");
 		(field_emitters[k.field] ? field_emitters[k.field] : cmp_other)(c, &k);

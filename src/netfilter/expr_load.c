@@ -126,7 +126,8 @@ static bool transport_lhs(const struct nf_reg *g, int l4, char *lhs, size_t len,
 			*field = NF_FIELD_ICMP_TYPE;
 		return true;
 	}
-	if (g->len == 2 && (g->offset == 0 || g->offset == 2)) {
+	/* "th dport" only where the protocol is not known; an ah or esp field is no port */
+	if (g->len == 2 && (g->offset == 0 || g->offset == 2) && (pn || l4 < 0)) {
 		snprintf(lhs, len, "%s %s", pn ? pn : "th", g->offset == 0 ? "sport" : "dport");
 		*field = g->offset == 0 ? NF_FIELD_SPORT : NF_FIELD_DPORT;
 		return true;
@@ -140,12 +141,31 @@ static bool transport_lhs(const struct nf_reg *g, int l4, char *lhs, size_t len,
 
 static bool fib_lhs(const struct nf_reg *g, char *lhs, size_t len)
 {
-	if (g->key != NFT_FIB_RESULT_ADDRTYPE)
+	const char *what = g->key == NFT_FIB_RESULT_ADDRTYPE ? "type" :
+			   g->key == NFT_FIB_RESULT_OIF ? "oif" :
+			   g->key == NFT_FIB_RESULT_OIFNAME ? "oifname" : NULL;
+
+	if (!what)
 		return false;
-	snprintf(lhs, len, "fib %s%s%s%s type", (g->flags & NFTA_FIB_F_SADDR) ? "saddr" : "daddr",
+	snprintf(lhs, len, "fib %s%s%s%s %s", (g->flags & NFTA_FIB_F_SADDR) ? "saddr" : "daddr",
 		 (g->flags & NFTA_FIB_F_MARK) ? " . mark" : "",
 		 (g->flags & NFTA_FIB_F_IIF) ? " . iif" : "",
-		 (g->flags & NFTA_FIB_F_OIF) ? " . oif" : "");
+		 (g->flags & NFTA_FIB_F_OIF) ? " . oif" : "", what);
+	return true;
+}
+
+/* "numgen random mod 2", "numgen inc mod 3 offset 10" */
+static bool numgen_lhs(const struct nf_reg *g, char *lhs, size_t len, enum nf_field *field)
+{
+	int n;
+
+	if (g->key != NFT_NG_INCREMENTAL && g->key != NFT_NG_RANDOM)
+		return false;
+	n = snprintf(lhs, len, "numgen %s mod %u", g->key == NFT_NG_RANDOM ? "random" : "inc",
+		     g->ng_mod);
+	if (g->ng_offset && n > 0 && (size_t)n < len)
+		snprintf(lhs + n, len - (size_t)n, " offset %u", g->ng_offset);
+	*field = NF_FIELD_NUMGEN;
 	return true;
 }
 
@@ -168,6 +188,8 @@ bool nf_reg_lhs(const struct nf_rctx *c, const struct nf_reg *g, char *lhs, size
 		return false;
 	case NF_SRC_FIB:
 		return fib_lhs(g, lhs, len);
+	case NF_SRC_NUMGEN:
+		return numgen_lhs(g, lhs, len, field);
 	default:
 		return false;
 	}
@@ -231,6 +253,8 @@ int nf_reg_value_kind(const struct nf_rctx *c, const struct nf_reg *g)
 		return ct_value_kind(g->key);
 	case NF_SRC_PAYLOAD:
 		return payload_value_kind(c, g);
+	case NF_SRC_NUMGEN:
+		return NF_VK_HOST_INT;
 	default:
 		return NF_VK_HEX;
 	}
@@ -345,6 +369,7 @@ static void decode_bitwise(struct nf_rctx *c, const struct nftnl_expr *e)
 	tmp = *s;
 	if (op != 0 || !mask || tmp.masked) {
 		tmp.other_op = true;
+		tmp.bitwise_bad = true;
 	} else {
 		tmp.masked = true;
 		memset(tmp.mask, 0, 16);

@@ -10,9 +10,10 @@
 #include "expr.h"
 
 /* The fields of a (concatenated) key starting at register sreg, key_len bytes long, and their
- * nft text ("ip daddr . tcp dport"). *ok false if one of them is not modelled. */
+ * nft text ("ip daddr . tcp dport"). *ok false if one of them is not modelled; *ng the first
+ * numgen field (NULL: none). */
 static size_t key_fields(struct nf_rctx *c, uint32_t sreg, uint32_t key_len, enum nf_field *fields,
-			 char *lhs, size_t lhslen, bool *ok)
+			 char *lhs, size_t lhslen, bool *ok, const struct nf_reg **ng)
 {
 	int idx = nf_reg_index(sreg);
 	size_t n = 0;
@@ -31,6 +32,8 @@ static size_t key_fields(struct nf_rctx *c, uint32_t sreg, uint32_t key_len, enu
 			*ok = false;
 			return n;
 		}
+		if (g->kind == NF_SRC_NUMGEN && !*ng)
+			*ng = g;
 		if (n)
 			strncat(lhs, " . ", lhslen - strlen(lhs) - 1);
 		strncat(lhs, one, lhslen - strlen(lhs) - 1);
@@ -50,10 +53,11 @@ static size_t key_fields(struct nf_rctx *c, uint32_t sreg, uint32_t key_len, enu
 
 /* What the lookup yields: a verdict map sets the action, a set lookup is a match. */
 static void lookup_result(struct nf_rctx *c, const char *setname, bool vmap, bool inv,
-			  const enum nf_field *fields, size_t n)
+			  const enum nf_field *fields, size_t n, const struct nf_reg *ng)
 {
 	enum nf_field *key;
 	size_t *n_key;
+	uint32_t *mod, *offset;
 
 	if (vmap) {
 		struct nf_action *a = &c->r->action;
@@ -63,16 +67,49 @@ static void lookup_result(struct nf_rctx *c, const char *setname, bool vmap, boo
 		a->set = nm_xstrdup(setname);
 		key = a->key;
 		n_key = &a->n_key;
+		mod = &a->numgen_mod;
+		offset = &a->numgen_offset;
 	} else {
 		struct nf_match *m = nf_rule_add_match(c->r, NF_MATCH_SET, inv);
 
 		m->set = nm_xstrdup(setname);
 		key = m->key;
 		n_key = &m->n_key;
+		mod = &m->numgen_mod;
+		offset = &m->numgen_offset;
 		/* a "meta l4proto { tcp, udp }" lookup is no dependency */
 	}
 	memcpy(key, fields, NF_MAX_KEY_FIELDS * sizeof(*key));
 	*n_key = n;
+	if (ng) {
+		*mod = ng->ng_mod;
+		*offset = ng->ng_offset;
+	}
+}
+
+/*
+ * An anonymous set keyed by numgen alone: its elements are host-order integers, which the set's
+ * own type (integer) printed in hex; nft prints them in decimal ("{ 0 : goto a, 1 : goto b }").
+ */
+static void numgen_set_inline(struct nf_buf *b, const struct nf_set *s)
+{
+	size_t i;
+
+	nf_buf_puts(b, "{ ");
+	for (i = 0; i < s->n_elems; i++) {
+		const struct nf_set_elem *el = &s->elems[i];
+
+		if (i)
+			nf_buf_puts(b, ", ");
+		nf_nft_value_text(b, NF_VK_HOST_INT, el->key, el->key_len, -1);
+		if (el->key_end) {
+			nf_buf_puts(b, "-");
+			nf_nft_value_text(b, NF_VK_HOST_INT, el->key_end, el->key_len, -1);
+		}
+		if (el->data_text)
+			nf_buf_printf(b, " : %s", el->data_text);
+	}
+	nf_buf_puts(b, " }");
 }
 
 static void decode_lookup(struct nf_rctx *c, const struct nftnl_expr *e)
@@ -84,6 +121,7 @@ static void decode_lookup(struct nf_rctx *c, const struct nftnl_expr *e)
 	uint32_t dreg = nf_expr_u32(e, NFTNL_EXPR_LOOKUP_DREG, 0);
 	const struct nf_set *s = setname ? nf_set_find(c->t, setname) : NULL;
 	enum nf_field fields[NF_MAX_KEY_FIELDS] = { 0 };
+	const struct nf_reg *ng = NULL;
 	char lhs[160];
 	bool ok;
 	size_t n;
@@ -93,7 +131,7 @@ static void decode_lookup(struct nf_rctx *c, const struct nftnl_expr *e)
 		nf_piece_unsupported(c, "lookup without set name");
 		return;
 	}
-	n = key_fields(c, sreg, s ? s->key_len : 4, fields, lhs, sizeof(lhs), &ok);
+	n = key_fields(c, sreg, s ? s->key_len : 4, fields, lhs, sizeof(lhs), &ok, &ng);
 	if (!ok || !n) {
 		char *t = nm_xasprintf("lookup @%s on unknown key", setname);
 
@@ -106,11 +144,13 @@ static void decode_lookup(struct nf_rctx *c, const struct nftnl_expr *e)
 		return;
 	}
 	nf_buf_printf(&b, "%s %s", lhs, has_dreg ? "vmap " : (flags & NFT_LOOKUP_F_INV) ? "!= " : "");
-	if (s && (s->flags & NF_SET_F_ANONYMOUS))
+	if (s && (s->flags & NF_SET_F_ANONYMOUS) && ng && n == 1)
+		numgen_set_inline(&b, s);
+	else if (s && (s->flags & NF_SET_F_ANONYMOUS))
 		nf_nft_set_inline(&b, s);
 	else
 		nf_buf_printf(&b, "@%s", setname);
-	lookup_result(c, setname, has_dreg, flags & NFT_LOOKUP_F_INV, fields, n);
+	lookup_result(c, setname, has_dreg, flags & NFT_LOOKUP_F_INV, fields, n, ng);
 	nf_piece_add(c, nf_buf_steal(&b));
 	c->ipt_bad++;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* expr_opaque.c - expressions libnftnl knows but nsmap does not model: shown as unsupported, with their raw form. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libnftnl/expr.h>
@@ -30,11 +31,82 @@ static void decode_byteorder(struct nf_rctx *c, const struct nftnl_expr *e)
 	opaque_load(c, e, NFTNL_EXPR_BYTEORDER_DREG);
 }
 
-/* The first attribute of each: the dreg of numgen, exthdr, osf and xfrm, but the sreg of
+/* The first attribute of each: the dreg of exthdr, osf and xfrm, but the sreg of
  * hash and the key of rt and socket (their dreg is left as it was). */
 static void decode_first_attr_load(struct nf_rctx *c, const struct nftnl_expr *e)
 {
 	opaque_load(c, e, NFTNL_EXPR_BASE);
+}
+
+/*
+ * numgen: a number in [offset, offset + mod), random or incremented per packet, in host byte
+ * order. kube-proxy spreads a Service over its endpoints with it (numgen random mod N vmap).
+ * A numgen with a set name (never made by nft) stays unsupported.
+ */
+static void decode_numgen(struct nf_rctx *c, const struct nftnl_expr *e)
+{
+	uint32_t type = nf_expr_u32(e, NFTNL_EXPR_NG_TYPE, 0);
+	uint32_t mod = nf_expr_u32(e, NFTNL_EXPR_NG_MODULUS, 0);
+	struct nf_reg *g;
+
+	if ((type != NFT_NG_INCREMENTAL && type != NFT_NG_RANDOM) || mod == 0 ||
+	    !nftnl_expr_is_set(e, NFTNL_EXPR_NG_DREG) || nftnl_expr_is_set(e, NFTNL_EXPR_NG_SET_NAME)) {
+		decode_first_attr_load(c, e);
+		return;
+	}
+	g = nf_reg_get(c, nftnl_expr_get_u32(e, NFTNL_EXPR_NG_DREG));
+	if (!g) {
+		nf_expr_unsupported(c, e);
+		return;
+	}
+	memset(g, 0, sizeof(*g));
+	g->kind = NF_SRC_NUMGEN;
+	g->key = type;
+	g->ng_mod = mod;
+	g->ng_offset = nf_expr_u32(e, NFTNL_EXPR_NG_OFFSET, 0);
+	g->len = 4;
+}
+
+/*
+ * objref: a named stateful object. Those that never decide a verdict (a named counter, the
+ * conntrack helper, timeout or expectation policy, a secmark) are shown as nft prints them
+ * and need no model; quota, limit, connlimit, synproxy, tunnel and object maps do decide or
+ * change the packet: unsupported, with nft's text.
+ */
+static void decode_objref(struct nf_rctx *c, const struct nftnl_expr *e)
+{
+	static const char *const harmless[] = {
+		[NFT_OBJECT_COUNTER] = "counter name", [NFT_OBJECT_CT_HELPER] = "ct helper set",
+		[NFT_OBJECT_CT_TIMEOUT] = "ct timeout set", [NFT_OBJECT_SECMARK] = "meta secmark set",
+		[NFT_OBJECT_CT_EXPECT] = "ct expectation set",
+	};
+	static const char *const deciding[] = {
+		[NFT_OBJECT_QUOTA] = "quota name", [NFT_OBJECT_LIMIT] = "limit name",
+		[NFT_OBJECT_CONNLIMIT] = "ct count name", [NFT_OBJECT_SYNPROXY] = "synproxy name",
+		[NFT_OBJECT_TUNNEL] = "tunnel name",
+	};
+	uint32_t type = nf_expr_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, 0);
+	const char *name = nf_expr_str(e, NFTNL_EXPR_OBJREF_IMM_NAME);
+	char *t;
+
+	if (!name || nftnl_expr_is_set(e, NFTNL_EXPR_OBJREF_SET_NAME)) {
+		nf_expr_unsupported(c, e);
+		return;
+	}
+	if (type < ARRAY_SIZE(harmless) && harmless[type]) {
+		nf_piece_add(c, nm_xasprintf("%s \"%s\"", harmless[type], name));
+		c->ipt_bad++;
+		return;
+	}
+	if (type < ARRAY_SIZE(deciding) && deciding[type]) {
+		t = nm_xasprintf("%s \"%s\"", deciding[type], name);
+		nf_piece_add(c, nm_xstrdup(t));
+		nf_rule_add_unsupported(c->r, t, NULL);
+		c->ipt_bad++;
+		free(t);
+		return;
+	}
+	nf_expr_unsupported(c, e);
 }
 
 /* ---- ops: those loads, and statements and objects without a decoder (NULL: shown raw) ---- */
@@ -70,10 +142,10 @@ const struct nf_expr_ops nf_expr_hash = NF_EXPR_OPS("hash", decode_first_attr_lo
 const struct nf_expr_ops nf_expr_last = NF_EXPR_OPS("last", NULL, NF_ATTR(U32, NFTA_LAST_SET),
 	NF_ATTR(U64, NFTA_LAST_MSECS));
 const struct nf_expr_ops nf_expr_notrack = NF_EXPR_OPS("notrack", NULL, NF_ATTR(NONE, 0));
-const struct nf_expr_ops nf_expr_numgen = NF_EXPR_OPS("numgen", decode_first_attr_load,
+const struct nf_expr_ops nf_expr_numgen = NF_EXPR_OPS("numgen", decode_numgen,
 	NF_ATTR(U32, NFTA_NG_DREG), NF_ATTR(U32, NFTA_NG_MODULUS), NF_ATTR(U32, NFTA_NG_TYPE),
 	NF_ATTR(U32, NFTA_NG_OFFSET), NF_ATTR(STR, NFTA_NG_SET_NAME), NF_ATTR(U32, NFTA_NG_SET_ID));
-const struct nf_expr_ops nf_expr_objref = NF_EXPR_OPS("objref", NULL,
+const struct nf_expr_ops nf_expr_objref = NF_EXPR_OPS("objref", decode_objref,
 	NF_ATTR(U32, NFTA_OBJREF_IMM_TYPE), NF_ATTR(STR, NFTA_OBJREF_IMM_NAME),
 	NF_ATTR(U32, NFTA_OBJREF_SET_SREG), NF_ATTR(STR, NFTA_OBJREF_SET_NAME),
 	NF_ATTR(U32, NFTA_OBJREF_SET_ID));

@@ -38,6 +38,38 @@ void nf_stmt_verdict(struct nf_rctx *c, int32_t v, const char *chain)
 		c->ipt_bad++;
 }
 
+/*
+ * "meta mark set meta mark | 0x4000" (kube-proxy), "& V", "^ V": the mark through one
+ * bitwise, new = (mark & m) ^ x. The model's MARK_SET is (mark & ~mask) ^ value. false for
+ * any other form.
+ */
+static bool mark_set_bitwise(struct nf_rctx *c, const struct nf_reg *g)
+{
+	struct nf_action *a;
+	uint32_t m, x;
+	char op;
+
+	if (g->kind != NF_SRC_META || g->key != NFT_META_MARK || !g->masked || g->bitwise_bad)
+		return false;
+	m = nf_rd32(g->mask);
+	x = nf_rd32(g->xor);
+	if (m == ~x && x)
+		op = '|';
+	else if (x == 0)
+		op = '&';
+	else if (m == 0xffffffffu)
+		op = '^';
+	else
+		return false;
+	a = NM_PUSH(c->r->effects, c->r->n_effects);
+	a->kind = NF_ACT_MARK_SET;
+	a->mask = ~m;
+	a->value = x;
+	nf_piece_add(c, nm_xasprintf("meta mark set meta mark %c 0x%08x", op, op == '&' ? m : x));
+	c->ipt_bad++;
+	return true;
+}
+
 void nf_stmt_meta_set(struct nf_rctx *c, const struct nftnl_expr *e)
 {
 	uint32_t key = nf_expr_u32(e, NFTNL_EXPR_META_KEY, 0);
@@ -51,6 +83,8 @@ void nf_stmt_meta_set(struct nf_rctx *c, const struct nftnl_expr *e)
 		a->mask = 0xffffffffu;
 		nf_piece_add(c, nm_xasprintf("meta mark set 0x%08x", a->value));
 		c->ipt_bad++;
+	} else if (key == NFT_META_MARK && g && mark_set_bitwise(c, g)) {
+		/* done */
 	} else if (key == NFT_META_NFTRACE && g && g->kind == NF_SRC_IMM) {
 		nf_piece_add(c, nm_xasprintf("meta nftrace set %u", g->dlen ? g->data[0] : 0));
 		free(c->ipt->target.text);
@@ -177,11 +211,11 @@ static const char *reject_code(const struct nf_rctx *c, uint32_t type, uint32_t 
 	}
 	if (c->l3 == NF_FAMILY_IP6 || c->t->family == NF_FAMILY_IP6) {
 		*fam = "icmpv6";
-		*dflt = code == 4;
+		*dflt = code == 4 && c->t->family == NF_FAMILY_IP6;	/* inet's default is icmpx */
 		return code < ARRAY_SIZE(v6) ? v6[code] : NULL;
 	}
 	*fam = "icmp";
-	*dflt = code == 3;
+	*dflt = code == 3 && c->t->family == NF_FAMILY_IP;
 	return code < ARRAY_SIZE(v4) ? v4[code] : NULL;
 }
 
@@ -203,6 +237,11 @@ static void decode_reject(struct nf_rctx *c, const struct nftnl_expr *e)
 		return;
 	}
 	n = reject_code(c, type, code, &fam, &dflt);
+	/* "reject with icmp X" in an inet table implies the ipv4 test before it: nft hides it */
+	if (type == NFT_REJECT_ICMP_UNREACH && c->l3_piece >= 0 && c->t->family != c->l3) {
+		c->pieces[c->l3_piece].hidden = true;
+		c->l3_piece = -1;
+	}
 	a->reject_with = nm_xasprintf("%s-%s", fam, n ? n : "?");
 	if (dflt)
 		nf_piece_add(c, nm_xstrdup("reject"));

@@ -43,6 +43,31 @@ static inline uint64_t nf_rd64(const uint8_t *p)
 void nf_lib_lock(void);
 void nf_lib_unlock(void);
 
+/* ---- nfttext.c: native rules as libnftables prints them ---- */
+
+/* A libnftables context; made while the thread is in the namespace it will list. */
+struct nf_text_ctx;
+struct nf_text_ctx *nf_text_open(void);			/* NULL if libnftables failed */
+void nf_text_close(struct nf_text_ctx *t);
+char *nf_text_list(struct nf_text_ctx *t);		/* "list ruleset", -s -a; malloc'd */
+
+/* The rules of a listing: text without leading tabs or "# handle N". */
+struct nf_listing_rule {
+	uint8_t family;
+	char *table, *chain;
+	uint64_t handle;
+	char *text;
+};
+struct nf_listing {
+	struct nf_listing_rule *rules;
+	size_t n_rules;
+};
+void nf_listing_parse(const char *text, struct nf_listing *l);
+void nf_listing_free(struct nf_listing *l);
+/* Every rule of a native table gets its listing text (NF_TEXT_LIBNFTABLES); where ours differs
+ * it is kept in decoded and the rule is unsupported. Returns the rules given a text. */
+size_t nf_listing_apply(struct nf_ruleset *rs, const struct nf_listing *l);
+
 
 struct nf_buf {
 	char *s;
@@ -146,6 +171,9 @@ enum nf_value_kind {
 	NF_VK_CT_STATUS,
 	NF_VK_NFPROTO,
 	NF_VK_VERDICT,
+	NF_VK_HOST_INT,		/* an integer in host byte order (numgen), printed in decimal */
+	NF_VK_CT_DIR,		/* original, reply */
+	NF_VK_TCP_FLAG,		/* one tcp flag: syn, ack, ... */
 };
 
 /* The action of an nft verdict code and its word ("accept", "jump"); NF_ACT_UNSUPPORTED (word

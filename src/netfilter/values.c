@@ -128,6 +128,30 @@ static void name_or_number(struct nf_buf *b, const char *name, const uint8_t *d,
 		nf_buf_printf(b, "%u", len >= 1 ? d[0] : 0);
 }
 
+/* An integer the kernel keeps in host byte order (numgen's result), 1 to 4 bytes. */
+static void host_int_text(struct nf_buf *b, const uint8_t *d, uint32_t len)
+{
+	uint32_t v = 0;
+
+	memcpy(&v, d, len < 4 ? len : 4);
+	nf_buf_printf(b, "%u", v);
+}
+
+/* A tcp flag as a set element: its name when it is one flag, else the number in hex. */
+static void tcp_flag_text(struct nf_buf *b, const uint8_t *d, uint32_t len)
+{
+	static const char *const fl[] = { "fin", "syn", "rst", "psh", "ack", "urg", "ecn", "cwr" };
+	unsigned int i;
+
+	for (i = 0; len == 1 && i < 8; i++) {
+		if (d[0] == 1u << i) {
+			nf_buf_puts(b, fl[i]);
+			return;
+		}
+	}
+	nf_buf_printf(b, "0x%02x", len ? d[0] : 0);
+}
+
 static const char *nfproto_name(uint8_t p)
 {
 	return p == 2 ? "ipv4" : p == 10 ? "ipv6" : NULL;
@@ -166,6 +190,15 @@ void nf_nft_value_text(struct nf_buf *b, int kind, const uint8_t *d, uint32_t le
 		break;
 	case NF_VK_NFPROTO:
 		name_or_number(b, len >= 1 ? nfproto_name(d[0]) : NULL, d, len);
+		break;
+	case NF_VK_HOST_INT:
+		host_int_text(b, d, len);
+		break;
+	case NF_VK_CT_DIR:
+		name_or_number(b, len == 1 && d[0] <= 1 ? (d[0] ? "reply" : "original") : NULL, d, len);
+		break;
+	case NF_VK_TCP_FLAG:
+		tcp_flag_text(b, d, len);
 		break;
 	default:
 		nf_buf_puts(b, "0x");

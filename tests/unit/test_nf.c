@@ -375,6 +375,152 @@ static void roundtrip(struct nf_ruleset *rs)
 	nf_ruleset_free(back);
 }
 
+/* kube-proxy's endpoint choice: numgen keys a verdict map (the action) or a set (a match). The
+ * interval map (numgen converted to network order first) and a plain compare stay marked. */
+static void test_numgen(void **state)
+{
+	struct nf_ruleset *rs = load("numgen.nlmsg", NULL);
+	const struct nf_chain *c;
+	const struct nf_rule *r;
+	const struct nf_match *m;
+
+	(void)state;
+	r = find_rule(rs, NF_FAMILY_IP, "nsm_kp", "svc",
+		      "numgen random mod 2 vmap { 0 : goto endpoint-a, 1 : goto endpoint-b }");
+	assert_false(r->unsupported);
+	assert_int_equal(r->action.kind, NF_ACT_VMAP);
+	assert_int_equal(r->action.n_key, 1);
+	assert_int_equal(r->action.key[0], NF_FIELD_NUMGEN);
+	assert_int_equal(r->action.numgen_mod, 2);
+	assert_int_equal(r->action.numgen_offset, 0);
+	assert_int_equal(nf_set_find(nf_table_find(rs, NF_FAMILY_IP, "nsm_kp"),
+				     r->action.set)->n_elems, 2);
+	r = find_rule(rs, NF_FAMILY_IP, "nsm_kp", "svc", "numgen random mod 2 { 0, 1 } counter");
+	assert_false(r->unsupported);
+	m = match_of(r, NF_MATCH_SET);
+	assert_int_equal(m->key[0], NF_FIELD_NUMGEN);
+	assert_int_equal(m->numgen_mod, 2);
+	c = nf_chain_find(nf_table_find(rs, NF_FAMILY_IP, "nsm_kp"), "svc");
+	assert_int_equal(c->n_rules, 4);
+	assert_true(c->rules[1].unsupported);	/* numgen inc mod 3 offset 10 vmap { 10 : ..., 11-12 : ... } */
+	assert_true(c->rules[2].unsupported);	/* numgen inc mod 4 2 */
+	nf_ruleset_free(rs);
+}
+
+/* libnftables' listing (-s -a) -> rule texts by handle: set blocks and chain headers are no
+ * rules, a comment may hold braces, quotes and "# handle", names may be quoted. */
+static void test_listing_parse(void **state)
+{
+	static const char text[] =
+		"table inet filter { # handle 3\n"
+		"\tset allowed { # handle 4\n"
+		"\t\ttype ipv4_addr . inet_service\n"
+		"\t\tflags interval\n"
+		"\t\telements = { 10.0.0.1 . 22,\n"
+		"\t\t\t     10.0.0.2 . 80 }\n"
+		"\t}\n"
+		"\n"
+		"\tchain input { # handle 1\n"
+		"\t\ttype filter hook input priority filter; policy drop;\n"
+		"\t\tcomment \"the { input } chain\"\n"
+		"\t\tct state vmap { established : accept, related : accept, invalid : drop } # handle 7\n"
+		"\t\ttcp dport { 22, 80 } counter accept comment \"a } b # handle 99\" # handle 8\n"
+		"\t}\n"
+		"\n"
+		"\tchain \"my chain\" { # handle 2\n"
+		"\t\tip saddr . tcp dport @allowed accept # handle 9\n"
+		"\t}\n"
+		"}\n"
+		"table ip nat { # handle 5\n"
+		"\tchain post { # handle 1\n"
+		"\t\tmasquerade # handle 7\n"
+		"\t}\n"
+		"}\n";
+	struct nf_listing l;
+
+	(void)state;
+	nf_listing_parse(text, &l);
+	assert_int_equal(l.n_rules, 4);
+	assert_int_equal(l.rules[0].family, NF_FAMILY_INET);
+	assert_string_equal(l.rules[0].table, "filter");
+	assert_string_equal(l.rules[0].chain, "input");
+	assert_int_equal(l.rules[0].handle, 7);
+	assert_string_equal(l.rules[0].text,
+			    "ct state vmap { established : accept, related : accept, invalid : drop }");
+	assert_int_equal(l.rules[1].handle, 8);
+	assert_string_equal(l.rules[1].text, "tcp dport { 22, 80 } counter accept comment \"a } b # handle 99\"");
+	assert_string_equal(l.rules[2].chain, "my chain");
+	assert_int_equal(l.rules[2].handle, 9);
+	assert_int_equal(l.rules[3].family, NF_FAMILY_IP);
+	assert_string_equal(l.rules[3].table, "nat");
+	assert_int_equal(l.rules[3].handle, 7);
+	assert_string_equal(l.rules[3].text, "masquerade");
+	nf_listing_free(&l);
+	nf_listing_parse("", &l);
+	assert_int_equal(l.n_rules, 0);
+	nf_listing_parse("table ip x {\n\tchain c {\n\t\taccept # handle 1x\n", &l);
+	assert_int_equal(l.n_rules, 0);
+	nf_listing_free(&l);
+}
+
+/* Applying a listing: equal text is proven, a different text is kept in decoded and marked,
+ * a rule the listing lacks is marked; counters are no difference. */
+static void test_listing_apply(void **state)
+{
+	struct nf_ruleset *rs = load("numgen.nlmsg", NULL);
+	struct nf_chain *c = nf_chain_find(nf_table_find(rs, NF_FAMILY_IP, "nsm_kp"), "svc");
+	struct nf_listing l;
+	char *text;
+
+	(void)state;
+	assert_non_null(c);
+	text = nm_xasprintf("table ip nsm_kp {\n\tchain svc {\n"
+			    "\t\tnumgen random mod 2 vmap { 0 : goto endpoint-a, 1 : goto endpoint-b } # handle %llu\n"
+			    "\t\tnumgen random mod 2 { 1, 0 } counter # handle %llu\n\t}\n}\n",
+			    (unsigned long long)c->rules[0].handle, (unsigned long long)c->rules[3].handle);
+	nf_listing_parse(text, &l);
+	assert_int_equal(nf_listing_apply(rs, &l), 2);
+	assert_int_equal(c->rules[0].text_source, NF_TEXT_LIBNFTABLES);
+	assert_false(c->rules[0].unsupported);
+	assert_null(c->rules[0].decoded);
+	assert_true(c->rules[3].unsupported);
+	assert_string_equal(c->rules[3].text, "numgen random mod 2 { 1, 0 } counter");
+	assert_string_equal(c->rules[3].decoded, "numgen random mod 2 { 0, 1 } counter");
+	assert_string_equal(c->rules[3].why, "nsmap's decoder disagrees with libnftables");
+	assert_int_equal(c->rules[2].text_source, NF_TEXT_NSMAP);
+	assert_true(c->rules[2].unsupported);
+	nf_listing_free(&l);
+	free(text);
+	nf_ruleset_free(rs);
+}
+
+/* Offline (no listing): the forms nft prints differently read back as nft prints them, from a
+ * recorded dump: bit tests and exact compares of ct bits and tcp flags, mark prefixes, set
+ * elements by name and in nft's order, reject and icmpv6 in inet. Exact status compares are
+ * marked. */
+static void test_nft_forms(void **state)
+{
+	struct nf_ruleset *rs = load("forms.nlmsg", NULL);
+	const struct nf_rule *r;
+
+	(void)state;
+	check_texts(rs, "forms.expected", NF_BACKEND_NFT);
+	r = find_rule(rs, NF_FAMILY_IP, "nsm_forms", "c", "ct status != dnat");
+	assert_true(r->unsupported);
+	assert_non_null(r->why);
+	r = find_rule(rs, NF_FAMILY_IP, "nsm_forms", "c", "ct status ! dnat");
+	assert_false(r->unsupported);
+	assert_true(match_of(r, NF_MATCH_CT_STATUS)->invert);
+	r = find_rule(rs, NF_FAMILY_IP, "nsm_forms", "c", "meta mark set meta mark | 0x00004000");
+	assert_int_equal(r->n_effects, 1);
+	assert_int_equal(r->effects[0].kind, NF_ACT_MARK_SET);
+	assert_int_equal(r->effects[0].mask, 0x4000);
+	assert_int_equal(r->effects[0].value, 0x4000);
+	r = find_rule(rs, NF_FAMILY_IP, "nsm_forms", "c", "tcp flags == syn");
+	assert_int_equal(match_of(r, NF_MATCH_TCP_FLAGS)->mask, 0xff);
+	nf_ruleset_free(rs);
+}
+
 static void test_json_roundtrip(void **state)
 {
 	struct nf_ruleset *rs;
@@ -937,6 +1083,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_native_text),
 		cmocka_unit_test(test_docker29_text),
+		cmocka_unit_test(test_numgen),
+		cmocka_unit_test(test_nft_forms),
+		cmocka_unit_test(test_listing_parse),
+		cmocka_unit_test(test_listing_apply),
 		cmocka_unit_test(test_iptnft_text),
 		cmocka_unit_test(test_legacy_text),
 		cmocka_unit_test(test_docker_structure),
