@@ -114,6 +114,12 @@ get()
 		[[ " $seen " == *" $r "* ]] || seen="$seen $r"
 	done
 	[ "$(wc -w <<<"$seen")" -ge 2 ]
+	# A live trace reaches one endpoint and says which the kernel picked.
+	out=$("$NSTRACE" "$VIP" from "${LAB_PREFIX}cli" proto tcp port 80 -j --timeout 3) || true
+	echo "$out" >&2
+	jq -e '[.hops[].nat.rule // empty |
+		select(test("^the kernel picked 10[.]2[.][123][.]2:8080 [(]33[.]3 %[)], one of 3"))] |
+		length >= 1' <<<"$out"
 }
 
 @test "a rule nsmap does not model (-m limit) before a DROP policy: --simulate says undetermined, names it, no fix" {
