@@ -53,6 +53,14 @@ enum path_hop_kind {
 	PATH_HOP_KIND_COUNT
 };
 
+/* One endpoint of a NAT chosen per packet (statistic, numgen). */
+struct path_alt {
+	struct nm_ip addr;		/* family 0: automatic (MASQUERADE) */
+	uint16_t port;			/* 0: unchanged */
+	double prob;
+	char *rule;			/* the rule that NATs to it */
+};
+
 struct path_hop {
 	int n;				/* 1-based */
 	bool reply;			/* on the reply path */
@@ -73,6 +81,9 @@ struct path_hop {
 	char *iif;			/* ROUTE hops of forwarded packets: the input interface */
 	int kernel;			/* ROUTE hops: 0 not asked, 1 the kernel agrees, -1 it differs */
 	char *kernel_route;		/* the kernel's answer, when asked */
+	struct path_alt *alts;		/* NAT hops: every endpoint the rules may choose per
+					 * packet; the walk follows alts[0] */
+	size_t n_alts;
 };
 
 struct path_result {

@@ -183,6 +183,50 @@ static bool apply_nat(const struct nm_netns *ns, const struct nf_eval_res *res, 
 	return snat;
 }
 
+/* "10.244.1.5:8080 (33.3 %), 10.244.2.5:8080 (33.3 %), ..." */
+static char *alts_text(const struct nf_eval_res *res)
+{
+	char *out = nm_xstrdup("");
+	size_t i;
+
+	for (i = 0; i < res->n_alts; i++) {
+		const struct nf_eval_alt *a = &res->alts[i];
+		char ab[64], *o = out;
+
+		if (a->nat == NF_ACT_CONTINUE)
+			snprintf(ab, sizeof(ab), "%s", a->verdict == NF_EVAL_DROP ? "DROP" : "no NAT");
+		else if (!a->nat_addr.family)
+			snprintf(ab, sizeof(ab), "%s", nf_action_kind_name(a->nat));
+		else
+			path_ipstr(&a->nat_addr, ab, sizeof(ab));
+		if (a->nat_port)
+			out = nm_xasprintf("%s%s%s:%u (%.1f %%)", o, i ? ", " : "", ab, a->nat_port,
+					   a->weight * 100.0);
+		else
+			out = nm_xasprintf("%s%s%s (%.1f %%)", o, i ? ", " : "", ab, a->weight * 100.0);
+		free(o);
+	}
+	return out;
+}
+
+/* The hop keeps every alternative, for -j (and the live trace's "the kernel picked"). */
+static void hop_alts(struct path_hop *h, const struct nf_eval_res *res)
+{
+	size_t i;
+
+	h->alts = nm_xcalloc(res->n_alts, sizeof(*h->alts));
+	h->n_alts = res->n_alts;
+	for (i = 0; i < res->n_alts; i++) {
+		const struct nf_eval_alt *a = &res->alts[i];
+		const struct nf_rule *r = a->nat_rule ? a->nat_rule : a->rule;
+
+		h->alts[i].addr = a->nat_addr;
+		h->alts[i].port = a->nat_port;
+		h->alts[i].prob = a->weight;
+		h->alts[i].rule = nm_xstrdup(r && r->text ? r->text : "");
+	}
+}
+
 /* A new connection NATed by the hook: rewrite, bind in conntrack, and say which rule did it. */
 static void nat_hop(struct walk *w, const struct nm_netns *ns, enum nf_hook hook, const char *ifn,
 		    const struct nf_eval_res *res, struct nf_pkt *p)
@@ -200,8 +244,20 @@ static void nat_hop(struct walk *w, const struct nm_netns *ns, enum nf_hook hook
 	snat = apply_nat(ns, res, p);
 	p->ct_state |= snat ? NF_CT_SNAT : NF_CT_DNAT;
 	path_ct_record(w, ns, &before, p, snat, !snat);
-	path_add_hop(w, PATH_HOP_NAT, ns, ifn, hook_upper(hook), &before, p, snat ? "SNAT" : "DNAT",
-		     true, "%s", ndesc);
+	if (res->n_alts > 1) {
+		char *list = alts_text(res);
+		struct path_hop *h;
+
+		h = path_add_hop(w, PATH_HOP_NAT, ns, ifn, hook_upper(hook), &before, p,
+				 snat ? "SNAT" : "DNAT", true, "%s to one of %zu endpoints: %s (followed: %s)",
+				 snat ? "SNAT" : "DNAT", res->n_alts, list, ndesc);
+		if (h)
+			hop_alts(h, res);
+		free(list);
+	} else {
+		path_add_hop(w, PATH_HOP_NAT, ns, ifn, hook_upper(hook), &before, p,
+			     snat ? "SNAT" : "DNAT", true, "%s", ndesc);
+	}
 	free(ndesc);
 }
 

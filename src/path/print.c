@@ -108,6 +108,22 @@ static json_t *ip_json(const struct nm_ip *ip)
 }
 
 /* One hop of nstrace -j: the packet after the hop, and the NAT it did. */
+/* Every endpoint a NAT chosen per packet may pick: address, port, probability, rule. */
+static json_t *alts_json(const struct path_hop *h)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < h->n_alts; i++) {
+		const struct path_alt *x = &h->alts[i];
+
+		json_array_append_new(a, json_pack("{s:o, s:i, s:f, s:s}", "addr", ip_json(&x->addr),
+						   "port", (int)x->port, "probability", x->prob,
+						   "rule", x->rule ? x->rule : ""));
+	}
+	return a;
+}
+
 static json_t *hop_json(const struct path_hop *h)
 {
 	json_t *hj = json_object();
@@ -127,12 +143,16 @@ static json_t *hop_json(const struct path_hop *h)
 	}
 	json_object_set_new(hj, "observed", json_false());
 	json_object_set_new(hj, "time", json_null());
-	if (h->nat)
-		json_object_set_new(hj, "nat", json_pack("{s:o, s:o, s:o, s:o, s:s}",
+	if (h->nat) {
+		json_t *nat = json_pack("{s:o, s:o, s:o, s:o, s:s}",
 			"old_src", ip_json(&h->src), "old_dst", ip_json(&h->dst),
 			"new_src", ip_json(&h->nsrc), "new_dst", ip_json(&h->ndst),
-			"rule", h->decided ? h->decided : ""));
-	else
+			"rule", h->decided ? h->decided : "");
+
+		if (h->n_alts > 1)
+			json_object_set_new(nat, "alternatives", alts_json(h));
+		json_object_set_new(hj, "nat", nat);
+	} else
 		json_object_set_new(hj, "nat", json_null());
 	json_object_set_new(hj, "decided", json_string(h->decided ? h->decided : ""));
 	json_object_set_new(hj, "result", json_string(h->result));

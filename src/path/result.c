@@ -154,6 +154,9 @@ void path_result_free(struct path_result *r)
 		free(r->hops[i].result);
 		free(r->hops[i].iif);
 		free(r->hops[i].kernel_route);
+		for (size_t j = 0; j < r->hops[i].n_alts; j++)
+			free(r->hops[i].alts[j].rule);
+		free(r->hops[i].alts);
 	}
 	free(r->hops);
 	NM_FREE_ARRAY(r->causes, r->n_causes, diag_cause_clear);

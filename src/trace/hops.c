@@ -242,7 +242,8 @@ static void merge(struct trace_result *r, struct trace_hop *obs, size_t n_obs,
 
 /* ---- NAT between hops ---- */
 
-static const char *sim_nat_rule(const struct path_result *sim, const char *netns, bool reply)
+static const struct path_hop *sim_nat_hop(const struct path_result *sim, const char *netns,
+					   bool reply)
 {
 	size_t i;
 
@@ -250,9 +251,32 @@ static const char *sim_nat_rule(const struct path_result *sim, const char *netns
 		const struct path_hop *h = &sim->hops[i];
 
 		if (h->kind == PATH_HOP_NAT && h->reply == reply && !strcmp(h->netns, netns))
-			return h->decided;
+			return h;
 	}
 	return NULL;
+}
+
+/* The rule of a NAT the simulation saw; when the rules choose per packet among endpoints,
+ * which one the kernel picked (the observed destination), out of how many. Malloc'd. */
+static char *sim_nat_rule(const struct path_hop *sh, const struct trace_hop *h)
+{
+	char a[64];
+	size_t i;
+
+	if (!sh)
+		return NULL;
+	for (i = 0; i < sh->n_alts; i++) {
+		const struct path_alt *al = &sh->alts[i];
+
+		if (!al->addr.family || !nm_ip_equal(&al->addr, &h->t.dst) ||
+		    (al->port && !trace_is_icmp(h->t.proto) && al->port != h->t.dport))
+			continue;
+		nm_ip_str(&al->addr, a, sizeof(a), false);
+		return nm_xasprintf("the kernel picked %s:%u (%.1f %%), one of %zu endpoints: %s", a,
+				    al->port ? al->port : h->t.dport, al->prob * 100.0, sh->n_alts,
+				    al->rule ? al->rule : "");
+	}
+	return sh->decided ? nm_xstrdup(sh->decided) : NULL;
 }
 
 static const struct trace_ct *ct_in(const struct trace_result *r, const char *netns)
@@ -298,7 +322,7 @@ static void annotate_nat(struct trace_result *r)
 		struct trace_hop *h = &r->hops[i];
 		const struct trace_hop *prev;
 		const struct trace_ct *ct;
-		const char *rule;
+		const struct path_hop *sh;
 
 		if (!h->observed)
 			continue;
@@ -310,11 +334,10 @@ static void annotate_nat(struct trace_result *r)
 			continue;
 		h->nat = true;
 		h->old = prev->t;
-		rule = sim_nat_rule(r->sim, h->netns, h->reply);
-		if (!rule)
-			rule = sim_nat_rule(r->sim, prev->netns, h->reply);
-		if (rule)
-			h->nat_rule = nm_xstrdup(rule);
+		sh = sim_nat_hop(r->sim, h->netns, h->reply);
+		if (!sh)
+			sh = sim_nat_hop(r->sim, prev->netns, h->reply);
+		h->nat_rule = sim_nat_rule(sh, h);
 		ct = ct_in(r, h->netns);
 		if (ct)
 			h->nat_ct = trace_ct_str(ct);

@@ -315,6 +315,71 @@ static void test_json(void **state)
 	nm_snapshot_free(s);
 }
 
+/* kube-proxy in the blog's host: a Service VIP DNATed by statistic to one of three
+ * endpoints. The NAT hop names all three; -j lists them under nat.alternatives. */
+static void test_service_endpoints(void **state)
+{
+	static const uint32_t probs[] = { 715827883u, 1073741824u };
+	struct nm_snapshot *s = fx_blog(0);
+	struct nm_netns *host = NULL;
+	struct nf_table *nat;
+	struct nf_chain *pre, *svc;
+	struct path_result *res;
+	const struct path_hop *h = NULL;
+	struct nf_rule *r;
+	json_t *j, *alts = NULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < s->n_netns; i++)
+		if (!strcmp(s->netns[i].label, "host"))
+			host = &s->netns[i];
+	assert_non_null(host);
+	nat = nf_table_find(host->netfilter, NF_FAMILY_IP, "nat");
+	assert_non_null(nat);
+	pre = fx_chain(nat, "PREROUTING", NF_HOOK_PREROUTING, -100, "nat", NF_POLICY_ACCEPT);
+	svc = fx_chain(nat, "KUBE-SVC-X", NF_HOOK_NONE, 0, NULL, NF_POLICY_NONE);
+	r = fx_rule(pre, "-A PREROUTING -d 10.96.0.10/32 -j KUBE-SVC-X", NF_ACT_JUMP, "KUBE-SVC-X");
+	fx_m_addr(r, NF_MATCH_DADDR, "10.96.0.10/32");
+	for (i = 0; i < 3; i++) {
+		char name[32], text[128];
+		struct nf_chain *sep;
+
+		snprintf(name, sizeof(name), "KUBE-SEP-%zu", i);
+		sep = fx_chain(nat, name, NF_HOOK_NONE, 0, NULL, NF_POLICY_NONE);
+		snprintf(text, sizeof(text), "-A %s -p tcp -j DNAT --to-destination 10.0.0.2:%zu",
+			 name, 8081 + i);
+		r = fx_rule(sep, text, NF_ACT_DNAT, NULL);
+		nm_ip_parse("10.0.0.2", &r->action.addr_min);
+		r->action.port_min = (uint16_t)(8081 + i);
+		snprintf(text, sizeof(text), "-A KUBE-SVC-X -j %s", name);
+		r = fx_rule(svc, text, NF_ACT_JUMP, name);
+		if (i < 2)
+			fx_match(r, NF_MATCH_STATISTIC)->value = probs[i];
+	}
+	res = walk_from(s, "ns1", "10.96.0.10", PATH_PROTO_TCP, 80);
+	dump(res);
+	for (i = 0; i < res->n_hops && !h; i++)
+		if (res->hops[i].n_alts)
+			h = &res->hops[i];
+	assert_non_null(h);
+	assert_int_equal(h->n_alts, 3);
+	assert_non_null(strstr(h->decided, "DNAT to one of 3 endpoints: 10.0.0.2:8081 (33.3 %), "
+				  "10.0.0.2:8082 (33.3 %), 10.0.0.2:8083 (33.3 %)"));
+	assert_non_null(strstr(h->alts[2].rule, "--to-destination 10.0.0.2:8083"));
+	j = path_result_to_json(res);
+	for (i = 0; i < json_array_size(json_object_get(j, "hops")) && !alts; i++)
+		alts = json_object_get(json_object_get(json_array_get(json_object_get(j, "hops"), i),
+						       "nat"), "alternatives");
+	assert_non_null(alts);
+	assert_int_equal(json_array_size(alts), 3);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(alts, 1), "port")), 8082);
+	assert_true(json_real_value(json_object_get(json_array_get(alts, 1), "probability")) > 0.333);
+	json_decref(j);
+	path_result_free(res);
+	nm_snapshot_free(s);
+}
+
 /* Snapshots recorded with `nsmap -T json` from the lab (tests/fixtures/path/blog-*.json). */
 static void test_recorded_snapshots(void **state)
 {
@@ -431,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_leaves_host),
 		cmocka_unit_test(test_each_cause),
 		cmocka_unit_test(test_forward_policy_accept),
+		cmocka_unit_test(test_service_endpoints),
 		cmocka_unit_test(test_ns_to_ns),
 		cmocka_unit_test(test_dnat_published_port),
 		cmocka_unit_test(test_route_lookup),
