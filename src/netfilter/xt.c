@@ -563,8 +563,8 @@ static void xt_statistic(struct xt_ctx *c, const uint8_t *p, size_t len)
 	m->stat_every = nf_rd32(p + 4) + 1;
 	m->stat_packet = nf_rd32(p + 8);
 	nf_buf_printf(c->b, " --mode nth%s --every %u", inv ? " !" : "", m->stat_every);
-	if (m->stat_packet)
-		nf_buf_printf(c->b, " --packet %u", m->stat_packet);
+	/* iptables-save always prints the packet counter start */
+	nf_buf_printf(c->b, " --packet %u", m->stat_packet);
 }
 
 static const struct xt_decoder match_decoders[] = {

@@ -69,11 +69,12 @@ static void test_statistic(void **state)
 	assert_int_equal(r.matches[0].stat_packet, 1);
 	assert_false(r.matches[0].invert);
 
-	/* nth, packet 0 is not printed */
+	/* nth, packet 0 is printed too (save() always prints it) */
 	xt_case(&ipt, &r, NF_FAMILY_IP);
 	statistic_blob(b, 1, 1, 1, 0);
 	nf_ipt_add_item(&ipt, "statistic", 0, b, 24);
-	assert_string_equal(render(&ipt, &r), "-A X -m statistic --mode nth ! --every 2");
+	assert_string_equal(render(&ipt, &r), "-A X -m statistic --mode nth ! --every 2 --packet 0");
+	assert_false(r.unsupported);
 	assert_true(r.matches[0].invert);
 
 	/* unknown mode, wrong length: unsupported, raw kept */
