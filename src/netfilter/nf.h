@@ -155,6 +155,15 @@ void nf_ipt_set_target(struct nf_ipt *ipt, const char *name, uint8_t rev, const 
  * rule->comment and rule->unsupported from the iptables view. */
 void nf_ipt_render(const struct nf_ipt *ipt, const char *chain, struct nf_rule *r);
 
+/* ---- xtsave.c: libxtables' save() text of one xt match or target ---- */
+
+/* The fragment iptables-save prints for it (" -m conntrack --ctstate NEW", " -j DNAT
+ * --to-destination 10.0.0.1:80", alias names included), from the extension's own printer; proto
+ * is the rule's -p. NULL when the extension does not load here, the revision is unknown, or len
+ * is not the extension's size. Takes nf_lib_lock(); malloc'd. */
+char *nf_xt_save(uint8_t family, bool target, const char *name, uint8_t rev, const void *info,
+		 size_t len, uint16_t proto, bool inv_proto);
+
 /* ---- values.c: values as nft prints them ---- */
 
 enum nf_value_kind {

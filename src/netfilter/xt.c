@@ -531,6 +531,42 @@ static void xt_icmp(struct xt_ctx *c, const uint8_t *p, size_t len)
 	}
 }
 
+/* -- statistic (rev 0): u16 mode, u16 flags, union { u32 probability; u32 every, packet,
+ * count } u, then the kernel's private pointer -- */
+
+static void xt_statistic(struct xt_ctx *c, const uint8_t *p, size_t len)
+{
+	uint16_t mode = nf_rd16(p), flags = nf_rd16(p + 2);
+	bool inv = flags & 1;
+	struct nf_match *m;
+
+	(void)len;
+	if (mode > 1 || (flags & ~1u)) {
+		char *hex = nf_hex(p, len);
+		char *t = nm_xasprintf("-m statistic rev 0 info %s", hex);
+
+		nf_buf_printf(c->b, " unsupported: %s", t);
+		nf_rule_add_unsupported(c->r, t, hex);
+		free(t);
+		free(hex);
+		return;
+	}
+	m = nf_rule_add_match(c->r, NF_MATCH_STATISTIC, inv);
+	if (mode == 0) {
+		m->value = nf_rd32(p + 4);
+		nf_buf_printf(c->b, " --mode random%s --probability %.11f", inv ? " !" : "",
+			      m->value / 2147483648.0);
+		return;
+	}
+	m->stat_nth = true;
+	/* the kernel keeps every - 1; the model holds the user's N of --every N */
+	m->stat_every = nf_rd32(p + 4) + 1;
+	m->stat_packet = nf_rd32(p + 8);
+	nf_buf_printf(c->b, " --mode nth%s --every %u", inv ? " !" : "", m->stat_every);
+	/* iptables-save always prints the packet counter start */
+	nf_buf_printf(c->b, " --packet %u", m->stat_packet);
+}
+
 static const struct xt_decoder match_decoders[] = {
 	{ "conntrack", 1, 0, 152, xt_conntrack },
 	{ "conntrack", 2, 0, 160, xt_conntrack },
@@ -547,6 +583,7 @@ static const struct xt_decoder match_decoders[] = {
 	{ "physdev", 0, 0, 72, xt_physdev },
 	{ "icmp", 0, NF_FAMILY_IP, 8, xt_icmp },
 	{ "icmp6", 0, NF_FAMILY_IP6, 8, xt_icmp },
+	{ "statistic", 0, 0, 24, xt_statistic },
 };
 
 /* ---- targets ---- */
