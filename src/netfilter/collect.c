@@ -383,6 +383,7 @@ int nf_collect(struct nf_handle *h, struct nf_ruleset **out, char ***w, size_t *
 	if (!h)
 		return -EINVAL;
 	rs = nf_ruleset_new();
+	nf_xt_use_library(true);
 	if (h->nl) {
 		ret = dump_nft(h);
 		if (ret < 0)
@@ -405,6 +406,7 @@ int nf_collect(struct nf_handle *h, struct nf_ruleset **out, char ***w, size_t *
 	}
 	if (h->legacy_len)
 		nf_decode_legacy(h->legacy, h->legacy_len, rs, w, nw);
+	nf_xt_use_library(false);
 	rs->legacy_read = h->proc4 || h->proc6;
 	nf_ruleset_finish(rs, w, nw);
 	native_text(h, rs);

@@ -107,18 +107,21 @@ static void decode_counter(struct nf_rctx *c, const struct nftnl_expr *e)
 }
 
 /* iptables-nft writes -j NFLOG as a native log with a group: xt_nflog_info for the view. */
-static void log_nflog_target(struct nf_rctx *c, uint32_t snap, uint16_t group, uint16_t qthr,
-			     const char *prefix)
+static void log_nflog_target(struct nf_rctx *c, uint32_t snap, bool has_snap, uint16_t group,
+			     uint16_t qthr, const char *prefix)
 {
 	uint8_t info[80] = { 0 };
-	uint16_t flags = snap ? 1 : 0;
+	uint16_t flags = has_snap ? 1 : 0;	/* XT_NFLOG_F_COPY_LEN: the kernel dumps snaplen
+						 * exactly when it is set, 0 included */
 
 	memcpy(info, &snap, 4);
 	memcpy(info + 4, &group, 2);
 	memcpy(info + 6, &qthr, 2);
 	memcpy(info + 8, &flags, 2);
+	/* prefix[64] need not end in NUL: a 64-character prefix is whole (the 4 bytes of
+	 * padding after it are zero) */
 	if (prefix)
-		snprintf((char *)info + 12, 64, "%s", prefix);
+		memcpy(info + 12, prefix, strnlen(prefix, 64));
 	nf_ipt_set_target(c->ipt, "NFLOG", 0, info, sizeof(info));
 }
 
@@ -137,7 +140,10 @@ static void decode_log(struct nf_rctx *c, const struct nftnl_expr *e)
 		nf_buf_printf(&b, " prefix \"%s\"", prefix);
 	if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_GROUP)) {
 		uint32_t snap = nf_expr_u32(e, NFTNL_EXPR_LOG_SNAPLEN, 0);
-		uint32_t qt = nf_expr_u32(e, NFTNL_EXPR_LOG_QTHRESHOLD, 0);
+		bool has_snap = nftnl_expr_is_set(e, NFTNL_EXPR_LOG_SNAPLEN);
+		/* a u16 in libnftnl: get_u32 would refuse it */
+		uint32_t qt = nftnl_expr_is_set(e, NFTNL_EXPR_LOG_QTHRESHOLD) ?
+			      nftnl_expr_get_u16(e, NFTNL_EXPR_LOG_QTHRESHOLD) : 0;
 
 		a->value = nftnl_expr_get_u16(e, NFTNL_EXPR_LOG_GROUP);
 		nf_buf_printf(&b, " group %u", a->value);
@@ -145,7 +151,7 @@ static void decode_log(struct nf_rctx *c, const struct nftnl_expr *e)
 			nf_buf_printf(&b, " snaplen %u", snap);
 		if (qt)
 			nf_buf_printf(&b, " queue-threshold %u", qt);
-		log_nflog_target(c, snap, (uint16_t)a->value, (uint16_t)qt, prefix);
+		log_nflog_target(c, snap, has_snap, (uint16_t)a->value, (uint16_t)qt, prefix);
 	} else {
 		uint32_t level = nf_expr_u32(e, NFTNL_EXPR_LOG_LEVEL, 4);
 

@@ -164,6 +164,9 @@ void nf_ipt_render(const struct nf_ipt *ipt, const char *chain, struct nf_rule *
 char *nf_xt_save(uint8_t family, bool target, const char *name, uint8_t rev, const void *info,
 		 size_t len, uint16_t proto, bool inv_proto);
 
+/* Render xt parts with nf_xt_save() in this thread (the collector, for live dumps only). */
+void nf_xt_use_library(bool on);
+
 /* ---- values.c: values as nft prints them ---- */
 
 enum nf_value_kind {

@@ -2,6 +2,7 @@
 /* xt.c - the iptables view of a rule: xtables matches and targets by (name, revision, family) -> iptables-save text + model. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,8 @@ struct xt_ctx {
 	struct nf_rule *r;
 	uint8_t family;
 	uint16_t proto;		/* -p value, for ports */
+	bool all_lib;		/* every -m/-j part so far is libxtables' own text */
+	struct nf_buf *mine;	/* nsmap's own text of the parts that differ */
 };
 
 typedef void (*xt_fn)(struct xt_ctx *c, const uint8_t *info, size_t len);
@@ -688,6 +691,7 @@ struct tg_ctx {
 	uint8_t family;
 	const char *name;
 	unsigned int rev;
+	struct xt_ctx *xc;
 };
 
 typedef bool (*tg_fn)(struct tg_ctx *c, const uint8_t *info, size_t len);
@@ -905,15 +909,81 @@ static void addr_header(struct nf_buf *b, struct nf_rule *r, uint8_t family, cha
 	memcpy(m->prefix.addr, addr, alen);
 }
 
+/*
+ * libxtables' save() printers trust their blob: a length check is not enough (libxt_tcp
+ * indexes a name table with flag bits). They only see what the kernel accepted from a
+ * live namespace, never a recorded or fuzzed dump.
+ */
+static __thread bool use_lib;
+
+void nf_xt_use_library(bool on)
+{
+	use_lib = on;
+}
+
+/* Mark r: its structure is not proven (reason why), the text stays exact. */
+static void not_proven(struct nf_rule *r, const char *why)
+{
+	if (r->why)
+		return;
+	r->unsupported = true;
+	r->why = nm_xstrdup(why);
+}
+
+/*
+ * The fragment the decoder wrote at b[mark..] against libxtables' lib: the same, or lib
+ * replaces it (nsmap's own text is kept in mine, the rule is no longer proven). With no
+ * library text the decoder's stays and the rule's text is not the library's.
+ */
+static void check_fragment(struct xt_ctx *c, size_t mark, char *lib, const char *name)
+{
+	char *why;
+
+	if (!lib) {
+		c->all_lib = false;
+		return;
+	}
+	if (strcmp(c->b->s + mark, lib)) {
+		nf_buf_printf(c->mine, "%s%s", c->mine->len ? " |" : "", c->b->s + mark);
+		c->b->len = mark;
+		c->b->s[mark] = '\0';
+		nf_buf_puts(c->b, lib);
+		why = nm_xasprintf("%s: nsmap's decoder disagrees with libxtables", name);
+		not_proven(c->r, why);
+		free(why);
+	}
+	free(lib);
+}
+
+/* An extension nsmap does not model but libxtables prints: exact text, not evaluated. */
+static void unmodelled_match(struct xt_ctx *c, const struct nf_xt_item *it, char *lib)
+{
+	char *hex = nf_hex(it->info, it->len), *why;
+
+	nf_buf_puts(c->b, lib);
+	nf_rule_add_unsupported(c->r, lib + (*lib == ' '), hex);
+	why = nm_xasprintf("-m %s: not modelled", it->name);
+	if (!c->r->why)
+		c->r->why = why;
+	else
+		free(why);
+	free(hex);
+	free(lib);
+}
+
 static void xt_text_match(struct xt_ctx *c, const struct nf_xt_item *it)
 {
-	size_t i;
+	size_t i, mark = c->b->len;
+	char *lib;
 
 	if (it->text) {
 		nf_buf_printf(c->b, " unsupported: %s", it->text);
 		nf_rule_add_unsupported(c->r, it->text, NULL);
+		c->all_lib = false;
 		return;
 	}
+	lib = use_lib ? nf_xt_save(c->family, false, it->name, it->rev, it->info, it->len, c->proto,
+				   false) : NULL;
 	for (i = 0; i < ARRAY_SIZE(match_decoders); i++) {
 		const struct xt_decoder *d = &match_decoders[i];
 		bool state_alias;
@@ -929,8 +999,14 @@ static void xt_text_match(struct xt_ctx *c, const struct nf_xt_item *it)
 			      (nf_rd16(it->info + 146) & 0x2000);
 		nf_buf_printf(c->b, " -m %s", state_alias ? "state" : it->name);
 		d->fn(c, it->info, it->len);
+		check_fragment(c, mark, lib, it->name);
 		return;
 	}
+	if (lib) {
+		unmodelled_match(c, it, lib);
+		return;
+	}
+	c->all_lib = false;
 	{
 		char *hex = nf_hex(it->info, it->len);
 		char *t = nm_xasprintf("-m %s rev %u info %s", it->name, it->rev, hex);
@@ -942,10 +1018,28 @@ static void xt_text_match(struct xt_ctx *c, const struct nf_xt_item *it)
 	}
 }
 
+/* Targets that always continue (XT_CONTINUE) and change nothing the walk reads. */
+static bool continues(const char *name)
+{
+	static const char *const names[] = {
+		"CHECKSUM", "CLASSIFY", "CT", "DSCP", "TOS", "TTL", "HL", "NOTRACK", "TRACE",
+		"TCPMSS", "SECMARK", "CONNSECMARK", "IDLETIMER", "LED", "AUDIT", "RATEEST",
+		"NFLOG", "LOG", "ULOG", "TEE",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
 static void xt_text_target(struct tg_ctx *c, const struct nf_xt_item *it)
 {
 	size_t i;
 	size_t mark = c->b->len;
+	char *lib = use_lib ? nf_xt_save(c->family, true, it->name, it->rev, it->info, it->len,
+					 c->xc->proto, false) : NULL;
 
 	nf_buf_printf(c->b, " -j %s", it->name);
 	for (i = 0; i < ARRAY_SIZE(target_decoders); i++) {
@@ -957,8 +1051,10 @@ static void xt_text_target(struct tg_ctx *c, const struct nf_xt_item *it)
 			continue;
 		if (it->len != d->len)
 			break;
-		if (d->fn(c, it->info, it->len))
+		if (d->fn(c, it->info, it->len)) {
+			check_fragment(c->xc, mark, lib, it->name);
 			return;
+		}
 		break;
 	}
 	/* not understood: keep the raw form, never guess */
@@ -968,11 +1064,31 @@ static void xt_text_target(struct tg_ctx *c, const struct nf_xt_item *it)
 		char *hex = nf_hex(it->info, it->len);
 
 		nf_action_clear(&c->r->action);
-		c->r->action.kind = NF_ACT_UNSUPPORTED;
-		c->r->action.text = nm_xasprintf("-j %s rev %u", it->name, it->rev);
-		c->r->action.raw = hex;
 		c->r->unsupported = true;
-		nf_buf_printf(c->b, " -j %s unsupported: rev %u info %s", it->name, it->rev, hex);
+		if (lib) {
+			/* libxtables' exact text; the walk does not evaluate what it does */
+			nf_buf_puts(c->b, lib);
+			if (continues(it->name)) {
+				c->r->action.kind = NF_ACT_CONTINUE;
+			} else {
+				c->r->action.kind = NF_ACT_UNSUPPORTED;
+				c->r->action.text = nm_xstrdup(lib + (*lib == ' '));
+				c->r->action.raw = hex;
+				hex = NULL;
+			}
+			if (!c->r->why)
+				c->r->why = nm_xasprintf("-j %s: not modelled", it->name);
+			free(lib);
+		} else {
+			c->xc->all_lib = false;
+			c->r->action.kind = NF_ACT_UNSUPPORTED;
+			c->r->action.text = nm_xasprintf("-j %s rev %u", it->name, it->rev);
+			c->r->action.raw = hex;
+			hex = NULL;
+			nf_buf_printf(c->b, " -j %s unsupported: rev %u info %s", it->name, it->rev,
+				      c->r->action.raw);
+		}
+		free(hex);
 	}
 }
 
@@ -994,10 +1110,25 @@ static void render_standard(struct nf_buf *b, const struct nf_ipt *ipt, struct n
 	}
 }
 
+/* -p as iptables-save prints it: its own names first, then /etc/protocols (dccp, gre). */
+static const char *proto_name(uint16_t proto, char *buf, size_t len)
+{
+	const char *pn = nm_proto_name(proto);
+	struct protoent pe, *res = NULL;
+
+	if (pn)
+		return pn;
+	if (getprotobynumber_r(proto, &pe, buf, len, &res) == 0 && res && res->p_name)
+		return res->p_name;
+	return NULL;
+}
+
 void nf_ipt_render(const struct nf_ipt *ipt, const char *chain, struct nf_rule *r)
 {
-	struct nf_buf b = { 0 };
-	struct xt_ctx xc = { .b = &b, .r = r, .family = ipt->family, .proto = ipt->proto };
+	struct nf_buf b = { 0 }, mine = { 0 };
+	struct xt_ctx xc = { .b = &b, .r = r, .family = ipt->family, .proto = ipt->proto,
+			     .all_lib = true, .mine = &mine };
+	char pbuf[1024];
 	size_t i;
 
 	nf_buf_printf(&b, "-A %s", chain);
@@ -1008,7 +1139,7 @@ void nf_ipt_render(const struct nf_ipt *ipt, const char *chain, struct nf_rule *
 	iface_header(&b, r, 'i', ipt->iniface, ipt->inv_in);
 	iface_header(&b, r, 'o', ipt->outiface, ipt->inv_out);
 	if (ipt->has_proto && (ipt->proto || ipt->inv_proto)) {
-		const char *pn = nm_proto_name(ipt->proto);
+		const char *pn = proto_name(ipt->proto, pbuf, sizeof(pbuf));
 		struct nf_match *m = nf_rule_add_match(r, NF_MATCH_L4PROTO, ipt->inv_proto);
 
 		m->proto = (uint8_t)ipt->proto;
@@ -1036,10 +1167,11 @@ void nf_ipt_render(const struct nf_ipt *ipt, const char *chain, struct nf_rule *
 		break;
 	case NF_IPT_TARGET: {
 		struct tg_ctx tc = { .b = &b, .r = r, .family = ipt->family,
-				     .name = ipt->target.name, .rev = ipt->target.rev };
+				     .name = ipt->target.name, .rev = ipt->target.rev, .xc = &xc };
 
 		if (ipt->target.text) {
 			nf_buf_printf(&b, " %s", ipt->target.text);
+			xc.all_lib = false;
 			break;
 		}
 		xt_text_target(&tc, &ipt->target);
@@ -1048,4 +1180,11 @@ void nf_ipt_render(const struct nf_ipt *ipt, const char *chain, struct nf_rule *
 	}
 	free(r->text);
 	r->text = nf_buf_steal(&b);
+	if (xc.all_lib && !ipt->extra && !ipt->frag)
+		r->text_source = NF_TEXT_LIBXTABLES;
+	if (mine.len) {
+		free(r->decoded);
+		r->decoded = nf_buf_steal(&mine);
+	}
+	nf_buf_free(&mine);
 }
