@@ -123,6 +123,8 @@ static void log_nflog_target(struct nf_rctx *c, uint32_t snap, bool has_snap, ui
 	if (prefix)
 		memcpy(info + 12, prefix, strnlen(prefix, 64));
 	nf_ipt_set_target(c->ipt, "NFLOG", 0, info, sizeof(info));
+	if (prefix && strlen(prefix) > 64 && !c->ipt->extra)	/* more than xt_nflog_info holds */
+		c->ipt->extra = nm_xasprintf("NFLOG prefix of %zu characters", strlen(prefix));
 }
 
 static void decode_log(struct nf_rctx *c, const struct nftnl_expr *e)
