@@ -8,6 +8,9 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include <linux/netfilter/x_tables.h>
+#include <linux/netfilter/xt_limit.h>
+
 #include "expr.h"
 
 void nf_stmt_verdict(struct nf_rctx *c, int32_t v, const char *chain)
@@ -191,6 +194,19 @@ static void decode_limit(struct nf_rctx *c, const struct nftnl_expr *e)
 	/* a rate limit cannot be evaluated from a snapshot: keep it as unsupported */
 	nf_rule_add_unsupported(c->r, b.s, NULL);
 	nf_piece_add(c, nf_buf_steal(&b));
+	if (!(flags & 1) && rate && rate <= UINT32_MAX) {
+		/* iptables-nft writes -m limit as this native limit: the xt_rateinfo it reads
+		 * back (avg = XT_LIMIT_SCALE * unit / rate), for libxtables to print */
+		struct xt_rateinfo ri = { 0 };
+		uint64_t unit = nf_expr_u64(e, NFTNL_EXPR_LIMIT_UNIT, 1);
+		struct nf_xt_item *it;
+
+		ri.avg = (uint32_t)(XT_LIMIT_SCALE * unit / rate);
+		ri.burst = burst;
+		it = nf_ipt_add_item(c->ipt, "limit", 0, &ri, XT_ALIGN(sizeof(ri)));
+		it->native = true;
+		return;
+	}
 	c->ipt_bad++;
 }
 

@@ -22,7 +22,7 @@ FIX=${BATS_TEST_DIRNAME}/../fixtures/nf
 
 setup()
 {
-	lab_require_root iptables-nft-restore iptables-legacy-restore nft jq
+	lab_require_root iptables-nft-restore iptables-legacy-restore ip6tables-nft-restore ip6tables-legacy-restore nft jq
 }
 
 teardown()
@@ -146,4 +146,63 @@ check_xt()
 		"$(jq '[.. | strings | select(test("both are active"))] | length > 0 | if . then 1 else 0 end' \
 			"$BATS_TEST_TMPDIR/snap.json")"
 	lab_check_done
+}
+
+# check_real BACKEND: kube-proxy's and ufw's rulesets (tests/lab/nf-corpus/iptables, written
+# in their style) read back exactly as iptables-save and ip6tables-save print them.
+check_real()
+{
+	local b=$1 ns corpus=${BATS_TEST_DIRNAME}/nf-corpus/iptables v4 v6
+
+	v4=iptables-${b#iptables-}
+	v6=ip6tables-${b#iptables-}
+	lab_ns "real${b#iptables-}"
+	ns=$LAB_LAST_NS
+	lab_nsenter "$ns" "$v4-restore" <"$corpus/kube-proxy.rules"
+	lab_nsenter "$ns" "$v4-restore" -n <"$corpus/ufw.rules"
+	lab_nsenter "$ns" "$v6-restore" <"$corpus/ufw6.rules"
+	{ lab_nsenter "$ns" "$v4-save"; lab_nsenter "$ns" "$v6-save"; } | grep '^-A' | nf_norm |
+		sort >"$BATS_TEST_TMPDIR/expected"
+	nsmap_texts "$ns" "$b" >"$BATS_TEST_TMPDIR/actual"
+	if [ "$b" = iptables-nft ]; then
+		# known gap: iptables-nft loads --sport A --dport B as one 4-byte compare, which
+		# nsmap does not split yet: those two rules must be marked, the rest exact
+		lab_check "merged port compares marked" "2" \
+			"$(jq '[.namespaces[0].netfilter.tables[].chains[].rules[]
+				| select(.text | contains("unsupported: cmp")) | select(.unsupported)]
+				| length' "$BATS_TEST_TMPDIR/snap.json")"
+		grep -v -e '--sport 67 --dport 68' -e '--sport 547 --dport 546' \
+			"$BATS_TEST_TMPDIR/expected" >"$BATS_TEST_TMPDIR/e2"
+		grep -v 'unsupported: cmp' "$BATS_TEST_TMPDIR/actual" >"$BATS_TEST_TMPDIR/a2"
+		mv "$BATS_TEST_TMPDIR/e2" "$BATS_TEST_TMPDIR/expected"
+		mv "$BATS_TEST_TMPDIR/a2" "$BATS_TEST_TMPDIR/actual"
+	fi
+	lab_check_lines "$b rule" "$BATS_TEST_TMPDIR/expected" "$BATS_TEST_TMPDIR/actual"
+	lab_check "rule count" "$(wc -l <"$BATS_TEST_TMPDIR/expected")" \
+		"$(wc -l <"$BATS_TEST_TMPDIR/actual")"
+	# every -m/-j part is libxtables' own text
+	lab_check "rules whose -m/-j text is not libxtables'" "" \
+		"$(jq -r '.namespaces[0].netfilter.tables[].chains[].rules[]
+			| select(.text | test(" -[mj] [a-z]+ -|-j [A-Z]"))
+			| select(.text | contains("unsupported: cmp") | not)
+			| select(.text_source != "libxtables") | .text' "$BATS_TEST_TMPDIR/snap.json")"
+	# the Service's statistic rules are understood (the walk branches on them) ...
+	lab_check "statistic rules evaluated" "2" \
+		"$(jq '[.namespaces[0].netfilter.tables[].chains[].rules[]
+			| select(.text | contains("--mode random")) | select(.unsupported | not)] | length' \
+			"$BATS_TEST_TMPDIR/snap.json")"
+	# ... recent, limit and hl are exact text but marked: never evaluated as understood
+	lab_check "recent/limit/hl rules unmarked" "" \
+		"$(jq -r '.namespaces[0].netfilter.tables[].chains[].rules[]
+			| select(.text | test("-m (recent|limit|hl) ")) | select(.unsupported | not)
+			| .text' "$BATS_TEST_TMPDIR/snap.json")"
+	lab_check_done
+}
+
+@test "kube-proxy and ufw rulesets read back exactly (iptables-nft, IPv4 and IPv6)" {
+	check_real iptables-nft
+}
+
+@test "kube-proxy and ufw rulesets read back exactly (iptables-legacy, IPv4 and IPv6)" {
+	check_real iptables-legacy
 }
