@@ -206,7 +206,7 @@ static int nl_request(struct nf_handle *h, uint16_t msg, uint16_t family, uint16
 		      struct nftnl_set *filter, struct dump_ctx *d)
 {
 	/* one buffer per collecting thread, reused: this runs several times per namespace */
-	static __thread char buf[65536];
+	static __thread char buf[65536] __attribute__((aligned(8)));
 	struct nlmsghdr *nlh;
 	uint32_t seq = ++h->seq, portid = mnl_socket_get_portid(h->nl);
 	int ret;
