@@ -24,6 +24,8 @@ setup()
 
 teardown()
 {
+	# the listeners run under nsenter: the recorded pid is not always theirs
+	pkill -f "busybox httpd -f -p 8080 -h $BATS_TEST_TMPDIR/" 2>/dev/null || true
 	lab_cleanup
 }
 
