@@ -7,6 +7,7 @@
 #include "helpers.h"
 #include "nfcollect.h"
 #include "../../src/netfilter/nf.h"
+#include "xt_helpers.h"
 
 /* A recorded dump of tests/fixtures/nf/. */
 static void *slurp(const char *name, size_t *len)
@@ -623,20 +624,6 @@ static void test_truncated(void **state)
 
 /* ---- xt decoders driven directly ---- */
 
-static char *render(struct nf_ipt *ipt, struct nf_rule *r)
-{
-	memset(r, 0, sizeof(*r));
-	nf_ipt_render(ipt, "X", r);
-	return r->text;
-}
-
-/* Free the previous case's rule and view, start an empty view of family. */
-static void xt_case(struct nf_ipt *ipt, struct nf_rule *r, uint8_t family)
-{
-	nf_rule_clear(r);
-	nf_ipt_free(ipt);
-	ipt->family = family;
-}
 
 static void test_xt_nat_revisions(void **state)
 {

@@ -5,21 +5,8 @@
 
 #include "helpers.h"
 #include "../../src/netfilter/nf.h"
+#include "xt_helpers.h"
 
-static char *render(struct nf_ipt *ipt, struct nf_rule *r)
-{
-	memset(r, 0, sizeof(*r));
-	nf_ipt_render(ipt, "X", r);
-	return r->text;
-}
-
-/* Free the previous case's rule and view, start an empty view of family. */
-static void xt_case(struct nf_ipt *ipt, struct nf_rule *r, uint8_t family)
-{
-	nf_rule_clear(r);
-	nf_ipt_free(ipt);
-	ipt->family = family;
-}
 
 /* struct xt_statistic_info: mode, flags, u.{probability | every, packet, count}, pointer */
 static void statistic_blob(uint8_t *b, uint16_t mode, uint16_t flags, uint32_t a, uint32_t p)
