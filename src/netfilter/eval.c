@@ -411,7 +411,8 @@ static bool rule_matches(struct nf_eval_ctx *c, const struct nf_chain *ch, const
 
 		if (m->kind != NF_MATCH_STATISTIC)
 			continue;
-		w[0] = m->stat_nth ? 1.0 / ((double)m->stat_every + 1.0) :
+		/* nth: stat_every is the user's N (every N-th packet) */
+		w[0] = m->stat_nth ? 1.0 / (double)(m->stat_every ? m->stat_every : 1) :
 		       (double)m->value / 2147483648.0;
 		if (w[0] > 1.0)
 			w[0] = 1.0;
