@@ -130,6 +130,7 @@ enum nf_match_kind {
 					 * stat_nth false: holds with probability value / 2^31 (the
 					 * kernel's u32); stat_nth true: every stat_every-th packet,
 					 * counter starting at stat_packet */
+	NF_MATCH_FRAGMENT,		/* iptables -f: a non-first IPv4 fragment (a probe never is) */
 	NF_MATCH_KIND_COUNT
 };
 

@@ -354,19 +354,50 @@ static int dump_legacy_table(struct nf_handle *h, int fd, uint32_t family, const
 	return -EAGAIN;
 }
 
-/* Every native rule's text from libnftables' listing (nfttext.c); the listing is made after
- * the dump, and a rule it lacks (the ruleset changed) is marked. */
+/* A table name nft's parser takes bare ("list table inet fw"); others are listed with the
+ * whole ruleset. */
+static bool plain_name(const char *s)
+{
+	if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return false;
+	for (; *s; s++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./", *s))
+			return false;
+	return true;
+}
+
+/* Every native rule's text from libnftables' listing (nfttext.c), table by table: iptables-nft
+ * tables are not listed (their text is the iptables view, and libnftables leaks what it
+ * translates of their xt expressions). The listing is made after the dump; a rule it lacks
+ * (the ruleset changed) is marked. */
 static void native_text(struct nf_handle *h, struct nf_ruleset *rs)
 {
 	struct nf_listing l;
-	char *text;
-	size_t i;
+	char *text = NULL;
+	size_t i, n = 0;
 
-	for (i = 0; i < rs->n_tables && rs->tables[i].backend != NF_BACKEND_NFT; i++)
-		;
-	if (!h->text || i == rs->n_tables)
+	for (i = 0; i < rs->n_tables; i++)
+		n += rs->tables[i].backend == NF_BACKEND_NFT;
+	if (!h->text || !n)
 		return;
-	text = nf_text_list(h->text);
+	for (i = 0; i < rs->n_tables; i++) {
+		const struct nf_table *t = &rs->tables[i];
+		char *one, *both;
+
+		if (t->backend != NF_BACKEND_NFT)
+			continue;
+		one = plain_name(t->name) ? nf_text_list(h->text, nf_family_name(t->family), t->name) : NULL;
+		if (!one) {
+			/* a name the parser refuses, or the table vanished: the whole ruleset */
+			free(text);
+			text = nf_text_list(h->text, NULL, NULL);
+			break;
+		}
+		both = nm_xasprintf("%s%s", text ? text : "", one);
+		free(text);
+		free(one);
+		text = both;
+	}
 	nf_listing_parse(text ? text : "", &l);
 	nf_listing_apply(rs, &l);
 	nf_listing_free(&l);

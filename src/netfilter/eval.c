@@ -364,6 +364,9 @@ static enum tri match_one(const struct nf_eval_ctx *c, const struct nf_match *m)
 	case NF_MATCH_CT_DIRECTION:
 		t = m->value == (p->reply ? 1u : 0u);
 		break;
+	case NF_MATCH_FRAGMENT:
+		t = T_FALSE;	/* probes are whole packets (DF set, small) */
+		break;
 	default:
 		return T_UNKNOWN;
 	}

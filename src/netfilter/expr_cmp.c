@@ -84,6 +84,12 @@ static void ipt_iface(struct nf_rctx *c, bool in, const uint8_t *d, uint32_t len
 	dst[n] = '\0';
 	if (!exact && strlen(dst) < 16)
 		strcat(dst, "+");
+	/* iptables-nft stores "! -i +" as iifname == "INVAL/D" (no name has a '/'): it
+	 * matches nothing, and iptables-save prints it back as "! -i +". */
+	if (!inv && exact && !strcmp(dst, "INVAL/D")) {
+		strcpy(dst, "+");
+		inv = true;
+	}
 	if (in)
 		c->ipt->inv_in = inv;
 	else
@@ -262,13 +268,13 @@ static void cmp_tcp_flags(struct nf_rctx *c, struct cmp *k)
 	m = nf_rule_add_match(c->r, NF_MATCH_TCP_FLAGS, k->inv);
 	m->mask = mk;
 	m->value = v;
-	if (!k->inv) {
+	{
 		uint8_t *p = ipt_tcpudp(c, 6);
 
 		p[9] = mk;
 		p[10] = v;
-	} else {
-		c->ipt_bad++;
+		if (k->inv)
+			p[11] |= 0x04;	/* XT_TCP_INV_FLAGS: "! --tcp-flags" */
 	}
 	nf_reg_hide_dependency(c, g);
 	cmp_done(c, k);
@@ -302,8 +308,14 @@ static void cmp_addr(struct nf_rctx *c, struct cmp *k)
 	struct nf_match *m;
 
 	if (plen < 0) {
+		/* iptables says it ("-s 10.0.0.0/255.0.255.0"); the model holds prefixes only */
 		nf_buf_free(&k->b);
-		nf_piece_unsupported(c, "address with non-prefix mask");
+		ipt_addr(c, src, k->d, g->len, g->mask, k->inv);
+		nf_piece_add(c, nm_xstrdup("unsupported: address with non-prefix mask"));
+		nf_rule_add_unsupported(c->r, "address with non-prefix mask", NULL);
+		if (!c->ipt->why)
+			c->ipt->why = nm_xstrdup("an address under a non-prefix mask: not modelled");
+		nf_reg_hide_dependency(c, g);
 		return;
 	}
 	m = nf_rule_add_match(c->r, src ? NF_MATCH_SADDR : NF_MATCH_DADDR, k->inv);
@@ -469,6 +481,33 @@ static void emit_cmp(struct nf_rctx *c, struct nf_reg *g, uint32_t op, const uin
 			 .plen = -1 };
 	char lhs[64];
 
+	/* iptables-nft's "-f": ip frag-off & 0x1fff != 0 (== 0 for "! -f") */
+	if ((op == NFT_CMP_EQ || op == NFT_CMP_NEQ) && !hi && dlen == 2 && !d[0] && !d[1] &&
+	    g->kind == NF_SRC_PAYLOAD && g->base == NFT_PAYLOAD_NETWORK_HEADER && g->masked &&
+	    !g->other_op && c->l3 == NF_FAMILY_IP && g->offset == 6 && g->len == 2 &&
+	    g->mask[0] == 0x1f && g->mask[1] == 0xff) {
+		c->ipt->frag = true;
+		c->ipt->inv_frag = op == NFT_CMP_EQ;
+		nf_piece_add(c, nm_xasprintf("ip frag-off & 8191 %s 0", op == NFT_CMP_EQ ? "==" : "!="));
+		nf_rule_add_match(c->r, NF_MATCH_FRAGMENT, op == NFT_CMP_EQ);
+		return;
+	}
+	/* iptables-nft loads "--sport A --dport B" as one 4-byte compare of both ports; with
+	 * both negated it is one "!=" on the pair, which is not what the text says */
+	if ((op == NFT_CMP_EQ || op == NFT_CMP_NEQ) && !hi && dlen == 4 && g->kind == NF_SRC_PAYLOAD && !g->masked &&
+	    !g->other_op && g->base == NFT_PAYLOAD_TRANSPORT_HEADER && g->offset == 0 &&
+	    g->len == 4 && (c->l4 == 6 || c->l4 == 17)) {
+		struct nf_reg port = *g;
+
+		port.len = 2;
+		emit_cmp(c, &port, op, d, 2, NULL);
+		port.offset = 2;
+		emit_cmp(c, &port, op, d + 2, 2, NULL);
+		if (op == NFT_CMP_NEQ && !c->ipt->why)
+			c->ipt->why = nm_xstrdup("iptables-nft stores \"! --sport A ! --dport B\" as one "
+						 "compare: the kernel tests (sport, dport) != (A, B)");
+		return;
+	}
 	if ((op != NFT_CMP_EQ && op != NFT_CMP_NEQ && !hi) || !nf_reg_lhs(c, g, lhs, sizeof(lhs), &k.field)) {
 		char raw[128];
 

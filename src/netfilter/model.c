@@ -57,6 +57,7 @@ static const char *const match_kind_names[NF_MATCH_KIND_COUNT] = {
 	[NF_MATCH_CT_STATUS] = "ct_status",
 	[NF_MATCH_CT_DIRECTION] = "ct_direction",
 	[NF_MATCH_STATISTIC] = "statistic",
+	[NF_MATCH_FRAGMENT] = "fragment",
 };
 
 static const char *const action_kind_names[NF_ACT_KIND_COUNT] = {

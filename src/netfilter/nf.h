@@ -49,7 +49,9 @@ void nf_lib_unlock(void);
 struct nf_text_ctx;
 struct nf_text_ctx *nf_text_open(void);			/* NULL if libnftables failed */
 void nf_text_close(struct nf_text_ctx *t);
-char *nf_text_list(struct nf_text_ctx *t);		/* "list ruleset", -s -a; malloc'd */
+/* "list table FAMILY NAME" (-s -a), or "list ruleset" when name is NULL; malloc'd, NULL if
+ * libnftables failed (a name its parser refuses, a table that vanished). */
+char *nf_text_list(struct nf_text_ctx *t, const char *family, const char *name);
 
 /* The rules of a listing: text without leading tabs or "# handle N". */
 struct nf_listing_rule {
@@ -143,6 +145,7 @@ struct nf_ipt {
 	char *chain;			/* JUMP/GOTO */
 	struct nf_xt_item target;	/* NF_IPT_TARGET */
 	char *extra;			/* unsupported native parts, appended as "unsupported: ..." */
+	char *why;			/* the text is the tool's, but the kernel tests something else */
 };
 
 void nf_ipt_free(struct nf_ipt *ipt);

@@ -47,23 +47,25 @@ void nf_text_close(struct nf_text_ctx *t)
 	free(t);
 }
 
-/* "list ruleset" as text, malloc'd; NULL if libnftables failed. Its error buffer (warnings
- * about iptables-nft tables and the like) is read and dropped, never printed. */
-char *nf_text_list(struct nf_text_ctx *t)
+/* A table, or the ruleset, as text, malloc'd; NULL if libnftables failed. Its error buffer
+ * (warnings about iptables-nft tables and the like) is read and dropped, never printed. */
+char *nf_text_list(struct nf_text_ctx *t, const char *family, const char *name)
 {
 	const char *out;
-	char *copy = NULL;
+	char *copy = NULL, *cmd;
 	int ret;
 
 	if (!t)
 		return NULL;
+	cmd = name ? nm_xasprintf("list table %s %s", family, name) : nm_xstrdup("list ruleset");
 	nf_lib_lock();
-	ret = nft_run_cmd_from_buffer(t->nft, "list ruleset");
+	ret = nft_run_cmd_from_buffer(t->nft, cmd);
 	out = nft_ctx_get_output_buffer(t->nft);
 	if (ret == 0 && out)
 		copy = nm_xstrdup(out);
 	(void)nft_ctx_get_error_buffer(t->nft);
 	nf_lib_unlock();
+	free(cmd);
 	return copy;
 }
 

@@ -30,6 +30,7 @@ void nf_ipt_free(struct nf_ipt *ipt)
 	free(ipt->target.text);
 	free(ipt->chain);
 	free(ipt->extra);
+	free(ipt->why);
 	memset(ipt, 0, sizeof(*ipt));
 }
 
@@ -1150,13 +1151,21 @@ void nf_ipt_render(const struct nf_ipt *ipt, const char *chain, struct nf_rule *
 	}
 	if (ipt->frag) {
 		nf_buf_printf(&b, "%s -f", ipt->inv_frag ? " !" : "");
-		nf_rule_add_unsupported(r, ipt->inv_frag ? "! -f" : "-f", NULL);
+		nf_rule_add_match(r, NF_MATCH_FRAGMENT, ipt->inv_frag);
 	}
 	for (i = 0; i < ipt->n_items; i++)
 		xt_text_match(&xc, &ipt->items[i]);
 	if (ipt->extra) {
-		nf_buf_printf(&b, " unsupported: %s", ipt->extra);
-		nf_rule_add_unsupported(r, ipt->extra, NULL);
+		/* the native parts already say "unsupported: ..." */
+		bool said = !strncmp(ipt->extra, "unsupported: ", 13);
+
+		nf_buf_printf(&b, "%s %s", said ? "" : " unsupported:", ipt->extra);
+		nf_rule_add_unsupported(r, ipt->extra + (said ? 13 : 0), NULL);
+	}
+	if (ipt->why) {
+		nf_rule_add_unsupported(r, ipt->why, NULL);
+		if (!r->why)
+			r->why = nm_xstrdup(ipt->why);
 	}
 	switch (ipt->verdict) {
 	case NF_IPT_NONE:

@@ -45,6 +45,7 @@ static struct xtables_globals xt_globals = {
 };
 
 static bool xt_inited, xt_init_failed;
+static uint8_t xt_loaded_nfproto;	/* the family the loaded extensions registered under */
 
 /* Under the lock: init once, then make our globals and family current again (libnftables'
  * nft_ctx_new installs its own). */
@@ -53,7 +54,36 @@ static bool xt_prepare(uint8_t nfproto)
 	if (!xt_inited) {
 		xt_inited = true;
 		xt_init_failed = xtables_init_all(&xt_globals, nfproto) < 0;
+		xt_loaded_nfproto = nfproto;
 	}
+	if (xt_init_failed)
+		return false;
+	xtables_set_params(&xt_globals);
+	xtables_set_nfproto(nfproto);
+	return true;
+}
+
+/*
+ * An extension registers only the entries of the family current when it is loaded, and a
+ * loaded library is never loaded again: after IPv4 rules, libxt_DSCP.so has no IPv6 target.
+ * When a lookup misses under another family, unload every extension and start again in the
+ * new one (iptables and ip6tables are separate processes; this is the same in one).
+ */
+/* exported by libxtables (its symbol map), not declared in <xtables.h> */
+extern struct xtables_match *xtables_pending_matches;
+extern struct xtables_target *xtables_pending_targets;
+
+static bool xt_reload(uint8_t nfproto)
+{
+	if (xt_loaded_nfproto == nfproto)
+		return false;
+	xtables_fini();
+	xtables_matches = NULL;
+	xtables_targets = NULL;
+	xtables_pending_matches = NULL;
+	xtables_pending_targets = NULL;
+	xt_init_failed = xtables_init_all(&xt_globals, nfproto) < 0;
+	xt_loaded_nfproto = nfproto;
 	if (xt_init_failed)
 		return false;
 	xtables_set_params(&xt_globals);
@@ -132,12 +162,16 @@ static char *xt_save_locked(uint8_t nfproto, bool target, const char *name, uint
 		return NULL;
 	if (target) {
 		c.t = xtables_find_target_revision(name, XTF_TRY_LOAD, NULL, rev);
+		if ((!c.t || c.t->revision != rev) && xt_reload(nfproto))
+			c.t = xtables_find_target_revision(name, XTF_TRY_LOAD, NULL, rev);
 		if (!c.t || c.t->revision != rev)
 			return NULL;
 		want = XT_ALIGN(c.t->size);
 		hdr = XT_ALIGN(sizeof(struct xt_entry_target));
 	} else {
 		c.m = xtables_find_match_revision(name, XTF_TRY_LOAD, NULL, rev);
+		if ((!c.m || c.m->revision != rev) && xt_reload(nfproto))
+			c.m = xtables_find_match_revision(name, XTF_TRY_LOAD, NULL, rev);
 		if (!c.m || c.m->revision != rev)
 			return NULL;
 		want = XT_ALIGN(c.m->size);

@@ -100,6 +100,30 @@ static void test_base_chain_priority(void **state)
 	nm_snapshot_free(s);
 }
 
+/* "-f" holds for non-first fragments: a probe never is one, "! -f" always holds for it. */
+static void test_fragment(void **state)
+{
+	struct nm_snapshot *s = nm_snapshot_new();
+	struct nm_netns *ns = fx_ns(s, "fw", 202);
+	struct nf_table *t = fx_table(ns, NF_FAMILY_IP, "filter", NF_BACKEND_IPTABLES_NFT);
+	struct nf_chain *fw = fx_chain(t, "FORWARD", NF_HOOK_FORWARD, 0, "filter", NF_POLICY_DROP);
+	struct nf_eval_res res;
+	struct nf_pkt p = pkt("10.0.0.1", "203.0.113.8", "br0", "eth0", NF_CT_NEW);
+	struct nf_rule *r;
+
+	(void)state;
+	r = fx_rule(fw, "-A FORWARD -f -j ACCEPT", NF_ACT_ACCEPT, NULL);
+	fx_match(r, NF_MATCH_FRAGMENT);
+	r = fx_rule(fw, "-A FORWARD ! -f -j REJECT", NF_ACT_REJECT, NULL);
+	fx_match(r, NF_MATCH_FRAGMENT)->invert = true;
+	nf_eval_hook(ns->netfilter, NF_FAMILY_IP, NF_HOOK_FORWARD, &p, ns, &res);
+	assert_int_equal(res.verdict, NF_EVAL_DROP);
+	assert_false(res.by_policy);
+	assert_string_equal(res.rule->text, "-A FORWARD ! -f -j REJECT");
+	assert_int_equal(res.n_unknown, 0);
+	nm_snapshot_free(s);
+}
+
 static void test_nat_only_new(void **state)
 {
 	struct nm_snapshot *s = fx_blog(0);
@@ -337,6 +361,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jump_return_goto),
 		cmocka_unit_test(test_base_chain_priority),
+		cmocka_unit_test(test_fragment),
 		cmocka_unit_test(test_nat_only_new),
 		cmocka_unit_test(test_unknown_rule_both_ways),
 		cmocka_unit_test(test_statistic_branches),
