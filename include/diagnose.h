@@ -55,6 +55,15 @@ struct diag_code {
 	unsigned int flags;	/* DIAG_F_* */
 };
 
+/* Whether a fix was proven: applied (with the fixes before it) to a copy of the snapshot and
+ * the path walked again. */
+enum diag_fix_check {
+	DIAG_FIX_UNCHECKED = 0,		/* no fix, or not checked (the live trace's own causes) */
+	DIAG_FIX_VERIFIED,		/* the walk then gets past this step (the last fix: the
+					 * whole path opens out and back) */
+	DIAG_FIX_UNVERIFIED,		/* check_note says why, in words */
+};
+
 /* A diagnosed cause. */
 struct diag_cause {
 	enum diag_id id;
@@ -65,6 +74,8 @@ struct diag_cause {
 	char *fix;		/* may be "" when nothing on this host fixes it */
 	bool reply;		/* found on the reply path */
 	int hop;		/* hop number where it was found, 0 if none */
+	enum diag_fix_check check;
+	char *check_note;	/* DIAG_FIX_UNVERIFIED: why; NULL otherwise */
 };
 
 struct diag_kv {

@@ -448,6 +448,18 @@ bool nf_eval_uses_iptables(const struct nf_ruleset *rs);
 struct nf_ruleset *nf_ruleset_new(void);
 void nf_ruleset_free(struct nf_ruleset *rs);
 
+/* ---- editing (nstrace applies the fixes it prints to a copy of the snapshot) ---- */
+
+/* A new empty table, chain or rule (zeroed; names copied). A rule is inserted at index at
+ * (<= n_rules); pointers into the arrays they grow are no longer valid. */
+struct nf_table *nf_ruleset_add_table(struct nf_ruleset *rs, unsigned int family, const char *name,
+				      enum nf_backend backend);
+struct nf_chain *nf_table_add_chain(struct nf_table *t, const char *name, enum nf_hook hook,
+				    int priority, const char *type, enum nf_policy policy);
+struct nf_rule *nf_chain_insert_rule(struct nf_chain *c, size_t at);
+void nf_chain_delete_rule(struct nf_chain *c, size_t at);
+struct nf_match *nf_rule_new_match(struct nf_rule *r, enum nf_match_kind k, bool invert);
+
 /* JSON: the "netfilter" object of a namespace in the snapshot (schema nsmap.snapshot/1). */
 json_t *nf_ruleset_to_json(const struct nf_ruleset *rs);
 /* Returns 0, or -EINVAL with a message in err. */

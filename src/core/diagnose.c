@@ -211,5 +211,6 @@ void diag_cause_clear(struct diag_cause *c)
 	free(c->message);
 	free(c->evidence);
 	free(c->fix);
+	free(c->check_note);
 	memset(c, 0, sizeof(*c));
 }

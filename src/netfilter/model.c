@@ -276,6 +276,58 @@ struct nf_match *nf_rule_add_match(struct nf_rule *r, enum nf_match_kind k, bool
 	return m;
 }
 
+struct nf_match *nf_rule_new_match(struct nf_rule *r, enum nf_match_kind k, bool invert)
+{
+	return nf_rule_add_match(r, k, invert);
+}
+
+struct nf_table *nf_ruleset_add_table(struct nf_ruleset *rs, unsigned int family, const char *name,
+				      enum nf_backend backend)
+{
+	struct nf_table *t = NM_PUSH(rs->tables, rs->n_tables);
+
+	t->family = (uint8_t)family;
+	t->name = nm_xstrdup(name);
+	t->backend = backend;
+	return t;
+}
+
+struct nf_chain *nf_table_add_chain(struct nf_table *t, const char *name, enum nf_hook hook,
+				    int priority, const char *type, enum nf_policy policy)
+{
+	struct nf_chain *c = NM_PUSH(t->chains, t->n_chains);
+
+	c->name = nm_xstrdup(name);
+	c->hook = hook;
+	c->base = hook != NF_HOOK_NONE;
+	c->priority = priority;
+	c->type = type ? nm_xstrdup(type) : NULL;
+	c->policy = policy;
+	return c;
+}
+
+struct nf_rule *nf_chain_insert_rule(struct nf_chain *c, size_t at)
+{
+	struct nf_rule *r;
+
+	if (at > c->n_rules)
+		at = c->n_rules;
+	NM_PUSH(c->rules, c->n_rules);
+	memmove(&c->rules[at + 1], &c->rules[at], (c->n_rules - 1 - at) * sizeof(*r));
+	r = &c->rules[at];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+void nf_chain_delete_rule(struct nf_chain *c, size_t at)
+{
+	if (at >= c->n_rules)
+		return;
+	nf_rule_clear(&c->rules[at]);
+	memmove(&c->rules[at], &c->rules[at + 1], (c->n_rules - 1 - at) * sizeof(c->rules[0]));
+	c->n_rules--;
+}
+
 void nf_rule_add_unsupported(struct nf_rule *r, const char *text, const char *raw)
 {
 	struct nf_match *m = nf_rule_add_match(r, NF_MATCH_UNSUPPORTED, false);

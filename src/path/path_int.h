@@ -154,6 +154,17 @@ bool path_source_problems(struct walk *w, const struct nm_netns *ns, struct nf_p
 bool path_no_route(struct walk *w, const struct nm_netns *ns, struct nf_pkt *p,
 		   const struct nm_link **ol, struct nm_ip *gw, bool source);
 
+/* ---- proving fixes (fix.c) ---- */
+
+/* One walk of q through s, without checking its fixes (walk.c). */
+int path_walk_once(const struct nm_snapshot *s, const struct path_query *q,
+		   struct path_result **out);
+/* Apply the fixes of r's causes in order to a copy of s, walking q again after each: each
+ * cause's check says whether the walk then gets past its step (the last: whether the whole
+ * path then opens out and back), or why not. */
+void path_check_fixes(const struct nm_snapshot *s, const struct path_query *q,
+		      struct path_result *r);
+
 /* How `ip link ... netns X` names a namespace (source.c). Malloc'd. */
 char *path_ns_arg(const struct nm_netns *ns);
 

@@ -63,12 +63,42 @@ void path_print_text(FILE *f, const struct path_result *r)
 	path_print_diagnosis(f, r->causes, r->n_causes, r->notes, r->n_notes);
 }
 
+/* All fixes in order, to paste as a whole (only when there are several). */
+static void print_fix_block(FILE *f, const struct diag_cause *causes, size_t n_causes)
+{
+	size_t i, n = 0, ok = 0;
+
+	for (i = 0; i < n_causes; i++) {
+		if (causes[i].fix && *causes[i].fix) {
+			n++;
+			ok += causes[i].check == DIAG_FIX_VERIFIED;
+		}
+	}
+	if (n < 2)
+		return;
+	fprintf(f, "\nall fixes, in order (%zu of %zu verified):\n", ok, n);
+	for (i = 0; i < n_causes; i++) {
+		const char *p = causes[i].fix;
+
+		while (p && *p) {
+			const char *nl = strchr(p, '\n');
+			int len = nl ? (int)(nl - p) : (int)strlen(p);
+
+			fprintf(f, "  %.*s\n", len, p);
+			p += len + (nl ? 1 : 0);
+		}
+	}
+}
+
 /* The diagnosis and notes, shared by the simulation's and the live tracer's text. */
 void path_print_diagnosis(FILE *f, const struct diag_cause *causes, size_t n_causes,
 			  char *const *notes, size_t n_notes)
 {
-	size_t i;
+	size_t i, last = 0;
 
+	for (i = 0; i < n_causes; i++)
+		if (causes[i].fix && *causes[i].fix)
+			last = i + 1;
 	if (n_causes) {
 		fprintf(f, "\ndiagnosis:\n");
 		for (i = 0; i < n_causes; i++) {
@@ -92,8 +122,16 @@ void path_print_diagnosis(FILE *f, const struct diag_cause *causes, size_t n_cau
 					if (*p)
 						fprintf(f, "         ");
 				}
+				if (c->check == DIAG_FIX_VERIFIED)
+					fprintf(f, "     verified: %s\n", i + 1 == last ?
+						"with the fixes above, the path opens out and back" :
+						"with the fixes above, the walk gets past this step");
+				else if (c->check == DIAG_FIX_UNVERIFIED)
+					fprintf(f, "     unverified: %s\n",
+						c->check_note ? c->check_note : "not checked");
 			}
 		}
+		print_fix_block(f, causes, n_causes);
 	}
 	for (i = 0; i < n_notes; i++)
 		fprintf(f, "note: %s\n", notes[i]);
@@ -196,10 +234,17 @@ json_t *path_result_to_json(const struct path_result *r)
 	for (i = 0; i < r->n_causes; i++) {
 		const struct diag_cause *c = &r->causes[i];
 
-		json_array_append_new(diag, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i}",
+		json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i}",
 			"code", c->code, "netns", c->netns, "message", c->message,
 			"evidence", c->evidence ? c->evidence : "", "fix", c->fix ? c->fix : "",
-			"reply", c->reply, "hop", c->hop));
+			"reply", c->reply, "hop", c->hop);
+
+		if (c->check != DIAG_FIX_UNCHECKED) {
+			json_object_set_new(d, "verified", json_boolean(c->check == DIAG_FIX_VERIFIED));
+			json_object_set_new(d, "unverified_why", c->check_note ?
+					    nm_json_str(c->check_note) : json_null());
+		}
+		json_array_append_new(diag, d);
 	}
 	json_object_set_new(o, "diagnosis", diag);
 	for (i = 0; i < r->n_notes; i++)

@@ -318,6 +318,16 @@ static void walk_reply(struct walk *w, enum walk_end e)
 
 int path_walk(const struct nm_snapshot *s, const struct path_query *q, struct path_result **out)
 {
+	int ret = path_walk_once(s, q, out);
+
+	if (!ret && *out)
+		path_check_fixes(s, q, *out);
+	return ret;
+}
+
+int path_walk_once(const struct nm_snapshot *s, const struct path_query *q,
+		   struct path_result **out)
+{
 	struct walk w = { .s = s, .q = q };
 	struct nf_pkt p = { 0 };
 	enum walk_end e;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonutil.h"
 #include "trace_int.h"
 
 /* The probe's protocol: icmp, udp or tcp. */
@@ -346,6 +347,11 @@ static json_t *cause_json(const struct trace_result *r, size_t i)
 		"evidence", c->evidence ? c->evidence : "", "fix", c->fix ? c->fix : "",
 		"reply", c->reply, "hop", c->hop);
 
+	if (c->check != DIAG_FIX_UNCHECKED) {
+		json_object_set_new(dj, "verified", json_boolean(c->check == DIAG_FIX_VERIFIED));
+		json_object_set_new(dj, "unverified_why", c->check_note ? nm_json_str(c->check_note) :
+				    json_null());
+	}
 	if (r->kdrop && r->kdrop_cause == i + 1)
 		json_object_set_new(dj, "drop_reason", json_pack("{s:s, s:s, s:s}",
 			"reason", r->kdrop->reason, "location", r->kdrop->location,

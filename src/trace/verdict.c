@@ -21,6 +21,8 @@ static void copy_causes(struct trace_result *r)
 		d->evidence = nm_xstrdup(c->evidence ? c->evidence : "");
 		d->fix = nm_xstrdup(c->fix ? c->fix : "");
 		d->reply = c->reply;
+		d->check = c->check;
+		d->check_note = c->check_note ? nm_xstrdup(c->check_note) : NULL;
 		d->hop = 0;	/* simulated hop numbers do not apply to the live table */
 	}
 }

@@ -87,6 +87,11 @@ check_facts()
 	lab_check "$what: kernel route lookups agree" 0 "$(kernel_agrees && echo 0 || echo 1)"
 	lab_check "$what: ping fails in the broken lab" 1 "$(ping_ok && echo 0 || echo 1)"
 	if [ -z "$nofix" ]; then
+		# nstrace proved every fix on a copy of the snapshot before printing it ...
+		lab_check "$what: every fix verified" "" \
+			"$(jq -r '.diagnosis[] | select(.fix != "") | select(.verified != true)
+				| "\(.code): \(.unverified_why)"' <<<"$TRACE")"
+		# ... and the kernel agrees: pasted, they make the ping work
 		apply_fixes
 		lab_check "$what: ping works after the fix" 0 \
 			"$(lab_wait_for -t 3 ping_ok && echo 0 || echo 1)"
