@@ -752,12 +752,13 @@ char *nf_eval_describe_rule(const struct nf_table *t, const struct nf_chain *c,
 			    const struct nf_rule *r)
 {
 	const char *fam = t ? nf_family_name(t->family) : "?";
+	const char *leg = t && t->backend == NF_BACKEND_IPTABLES_LEGACY ? ", iptables-legacy" : "";
 
 	if (!r)
 		return nm_xstrdup("?");
 	if (r->text)
-		return nm_xasprintf("%s (table %s %s, handle %llu)", r->text, fam, t ? t->name : "?",
-				    (unsigned long long)r->handle);
+		return nm_xasprintf("%s (table %s %s%s, handle %llu)", r->text, fam, t ? t->name : "?",
+				    leg, (unsigned long long)r->handle);
 	return nm_xasprintf("rule handle %llu in %s %s %s", (unsigned long long)r->handle, fam,
 			    t ? t->name : "?", c ? c->name : "?");
 }
@@ -767,18 +768,22 @@ char *nf_eval_describe(const struct nf_eval_res *res)
 	const char *fam = res->table ? nf_family_name(res->table->family) : "?";
 	const char *tname = res->table ? res->table->name : "?";
 	const char *cname = res->chain ? res->chain->name : "?";
+	/* a legacy table is said to be one: its fix is iptables-legacy, not iptables */
+	const char *leg = res->table && res->table->backend == NF_BACKEND_IPTABLES_LEGACY ?
+			  " (iptables-legacy)" : "";
 
 	if (!res->table)
 		return nm_xstrdup("no rules");
 	if (res->rule && !res->by_policy) {
 		if (res->rule->text)
-			return nm_xasprintf("%s%s%s (table %s %s, handle %llu)",
+			return nm_xasprintf("%s%s (table %s %s%s, handle %llu)",
 					    res->rule->text, res->rule->unsupported ? " [partly undecoded]" : "",
-					    "", fam, tname, (unsigned long long)res->rule->handle);
+					    fam, tname, *leg ? ", iptables-legacy" : "",
+					    (unsigned long long)res->rule->handle);
 		return nm_xasprintf("rule handle %llu in %s %s %s",
 				    (unsigned long long)res->rule->handle, fam, tname, cname);
 	}
-	return nm_xasprintf("table %s %s chain %s policy %s", fam, tname, cname,
+	return nm_xasprintf("table %s %s%s chain %s policy %s", fam, tname, leg, cname,
 			    res->chain ? nf_policy_name(res->chain->policy) : "?");
 }
 

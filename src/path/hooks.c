@@ -102,10 +102,115 @@ void path_undo_snat(struct walk *w, const struct nm_netns *ns, const char *ifnam
 
 /* ---- a hook's verdict ---- */
 
+/* The tool of a table: nft for native tables, iptables-legacy for legacy ones. */
+static const char *table_tool(const struct nf_table *t)
+{
+	bool v6 = t->family == NF_FAMILY_IP6;
+
+	if (t->backend == NF_BACKEND_NFT)
+		return "nft";
+	if (t->backend == NF_BACKEND_IPTABLES_LEGACY)
+		return v6 ? "ip6tables-legacy" : "iptables-legacy";
+	return v6 ? "ip6tables" : "iptables";
+}
+
+/* Does the rule test anything (beyond comments)? A catch-all drop is not deleted: that would
+ * open the chain wholesale. */
+static bool rule_specific(const struct nf_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_matches; i++)
+		if (r->matches[i].kind != NF_MATCH_COMMENT)
+			return true;
+	return false;
+}
+
+/* What lets exactly this packet through, in iptables (nft false) or nft words. */
+static void accept_spec(FILE *f, bool nft, enum nf_hook hook, const struct nf_pkt *p, bool reply)
+{
+	char a[64];
+	const char *ipw = p->src.family == AF_INET6 ? "ip6" : "ip";
+	bool in = hook == NF_HOOK_PREROUTING || hook == NF_HOOK_INPUT || hook == NF_HOOK_FORWARD;
+	bool out = hook == NF_HOOK_OUTPUT || hook == NF_HOOK_POSTROUTING || hook == NF_HOOK_FORWARD;
+
+	if (in && p->iif)
+		fprintf(f, nft ? " iifname \"%s\"" : " -i %s", p->iif);
+	if (out && p->oif)
+		fprintf(f, nft ? " oifname \"%s\"" : " -o %s", p->oif);
+	if (reply) {
+		fprintf(f, nft ? " ct state established,related" :
+			" -m conntrack --ctstate RELATED,ESTABLISHED");
+		return;
+	}
+	if (hook == NF_HOOK_INPUT || hook == NF_HOOK_PREROUTING) {
+		nm_ip_str(&p->src, a, sizeof(a), false);
+		fprintf(f, nft ? " %s saddr %s" : " -s %s", ipw, a);
+	}
+	if (hook == NF_HOOK_INPUT || hook == NF_HOOK_OUTPUT || hook == NF_HOOK_POSTROUTING) {
+		nm_ip_str(&p->dst, a, sizeof(a), false);
+		fprintf(f, nft ? " %s daddr %s" : " -d %s", ipw, a);
+	}
+}
+
+/*
+ * The smallest change that lets the packet through where res dropped it, in the table and
+ * chain that decided and in that table's own tool: a rule that drops this traffic on
+ * purpose is deleted (by its text or handle); before a catch-all drop an accept for this
+ * packet is inserted; after a policy drop one is appended. Never a policy change, never a
+ * flush. Malloc'd, without the namespace prefix.
+ */
+static char *drop_fix(const struct nf_eval_res *res, enum nf_hook hook, const struct nf_pkt *p,
+		      bool reply)
+{
+	const struct nf_table *t = res->table;
+	const struct nf_chain *c = res->chain;
+	const struct nf_rule *r = res->by_policy ? NULL : res->rule;
+	const char *tool;
+	char *text = NULL;
+	size_t len = 0, pos = 0;
+	FILE *f;
+
+	if (!t || !c)
+		return NULL;
+	tool = table_tool(t);
+	f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	if (r)
+		for (pos = 0; pos < c->n_rules && &c->rules[pos] != r; pos++)
+			;
+	if (r && rule_specific(r) && t->backend == NF_BACKEND_NFT) {
+		fprintf(f, "nft delete rule %s %s %s handle %llu", nf_family_name(t->family), t->name,
+			c->name, (unsigned long long)r->handle);
+	} else if (r && rule_specific(r) && r->text && !strncmp(r->text, "-A ", 3) &&
+		   strchr(r->text + 3, ' ')) {
+		fprintf(f, "%s -t %s -D %s%s", tool, t->name, c->name, strchr(r->text + 3, ' '));
+	} else if (t->backend == NF_BACKEND_NFT) {
+		if (r)
+			fprintf(f, "nft insert rule %s %s %s position %llu", nf_family_name(t->family),
+				t->name, c->name, (unsigned long long)r->handle);
+		else
+			fprintf(f, "nft add rule %s %s %s", nf_family_name(t->family), t->name, c->name);
+		accept_spec(f, true, hook, p, reply);
+		fprintf(f, " accept");
+	} else {
+		if (r)
+			fprintf(f, "%s -t %s -I %s %zu", tool, t->name, c->name, pos + 1);
+		else
+			fprintf(f, "%s -t %s -A %s", tool, t->name, c->name);
+		accept_spec(f, false, hook, p, reply);
+		fprintf(f, " -j ACCEPT");
+	}
+	fclose(f);
+	return text;
+}
+
 /* The cause of a drop on the reply path: the fix accepts the established reply. */
 static void reply_dropped(struct walk *w, const struct nm_netns *ns, enum nf_hook hook,
-			  const struct nf_pkt *p, const char *desc)
+			  const struct nf_pkt *p, const struct nf_eval_res *res, const char *desc)
 {
+	char *cmd = drop_fix(res, hook, p, true);
 	char a1[64], a2[64], ifs[64] = "";
 	const char *chain = hook_upper(hook);
 
@@ -121,14 +226,15 @@ static void reply_dropped(struct walk *w, const struct nm_netns *ns, enum nf_hoo
 		chain = "OUTPUT";
 	path_add_cause(w, DIAG_RETURN_DROPPED, ns, desc, "src", path_ipstr(&p->src, a1, sizeof(a1)),
 		       "dst", path_ipstr(&p->dst, a2, sizeof(a2)), "hook", hook_upper(hook),
-		       "rule", desc, "chain", chain, "ifs", ifs, NULL);
+		       "rule", desc, "chain", chain, "ifs", ifs, "cmd", cmd ? cmd : "", NULL);
+	free(cmd);
 }
 
 /* The cause of a drop on the way out, by hook. */
 static void dropped(struct walk *w, const struct nm_netns *ns, enum nf_hook hook,
 		    const struct nf_pkt *p, const struct nf_eval_res *res, const char *desc)
 {
-	char a1[64], a2[64];
+	char a1[64], a2[64], *cmd = drop_fix(res, hook, p, false);
 	enum diag_id code;
 
 	switch (hook) {
@@ -144,7 +250,8 @@ static void dropped(struct walk *w, const struct nm_netns *ns, enum nf_hook hook
 		       "rule", desc, "iif", p->iif ? p->iif : "?", "oif", p->oif ? p->oif : "?",
 		       "table", res->table ? res->table->name : "filter",
 		       "chain", res->chain && res->chain->base ? res->chain->name : hook_upper(hook),
-		       NULL);
+		       "cmd", cmd ? cmd : "", NULL);
+	free(cmd);
 }
 
 /* Rewrite *p as the NAT verdict of res says. Returns true for source NAT. */
@@ -337,7 +444,7 @@ void path_run_hook(struct walk *w, const struct nm_netns *ns, enum nf_hook hook,
 		path_add_hop(w, PATH_HOP_FILTER, ns, ifn, hook_upper(hook), p, NULL, "DROP", false, "%s",
 			     desc);
 		if (w->reply)
-			reply_dropped(w, ns, hook, p, desc);
+			reply_dropped(w, ns, hook, p, &res, desc);
 		else
 			dropped(w, ns, hook, p, &res, desc);
 		free(desc);

@@ -59,7 +59,8 @@ void path_print_text(FILE *f, const struct path_result *r)
 		fprintf(f, " - %s", r->summary);
 	fprintf(f, "\n");
 	if (r->reply_checked)
-		fprintf(f, "reply path: %s\n", r->reply_ok ? "open" : "broken");
+		fprintf(f, "reply path: %s\n", !r->reply_ok ? "broken" :
+			r->n_causes ? "open once the causes below are fixed" : "open");
 	path_print_diagnosis(f, r->causes, r->n_causes, r->notes, r->n_notes);
 }
 

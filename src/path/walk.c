@@ -231,11 +231,37 @@ enum walk_end path_input(struct walk *w, const struct nm_netns *ns, const struct
 
 /* ---- out and back ---- */
 
+/* A route's fix cannot work before the link or address it goes through is fixed
+ * ("Nexthop has invalid gateway"): in each namespace, link and address causes come first. */
+static void order_causes(struct path_result *r)
+{
+	size_t i, j;
+
+	for (j = 1; j < r->n_causes; j++) {
+		struct diag_cause c = r->causes[j];
+
+		if (c.id != DIAG_LINK_DOWN && c.id != DIAG_NO_ADDRESS)
+			continue;
+		for (i = 0; i < j; i++) {
+			const struct diag_cause *o = &r->causes[i];
+
+			if ((o->id == DIAG_NO_ROUTE || o->id == DIAG_GATEWAY_UNREACHABLE) &&
+			    o->reply == c.reply && !strcmp(o->netns, c.netns))
+				break;
+		}
+		if (i == j)
+			continue;
+		memmove(&r->causes[i + 1], &r->causes[i], (j - i) * sizeof(c));
+		r->causes[i] = c;
+	}
+}
+
 static void set_verdict(struct walk *w, enum walk_end fwd)
 {
 	struct path_result *r = w->r;
 	char a[64], b[64];
 
+	order_causes(r);
 	if (r->n_causes) {
 		const struct diag_code *dc = diag_code(r->causes[0].id);
 
@@ -252,22 +278,29 @@ static void set_verdict(struct walk *w, enum walk_end fwd)
 	} else {
 		r->verdict = PATH_UNDETERMINED;
 	}
-	if (r->left_host)
-		r->summary = nm_xasprintf("leaves the host via %s as %s -> %s", r->leave_ifname,
+	/* with causes, where the packet goes is what the walk assumed fixed: say so */
+	if (r->n_causes) {
+		const char *m = r->causes[0].message;
+		size_t ml = strlen(m);
+
+		r->summary = nm_xasprintf("%s: %.*s", r->causes[0].code,
+					  (int)(ml && m[ml - 1] == '.' ? ml - 1 : ml), m);
+	}
+	if (r->left_host) {
+		char *o = r->summary;
+
+		r->summary = nm_xasprintf("%s%sleaves the host via %s as %s -> %s", o ? o : "",
+					  o ? "; once fixed it " : "", r->leave_ifname,
 					  path_ipstr(&r->leave_src, a, sizeof(a)),
 					  path_ipstr(&r->dst, b, sizeof(b)));
+		free(o);
+	}
 	if (fwd == WALK_LOCAL && r->reached) {
 		char *o = r->summary;
 
-		r->summary = nm_xasprintf("%s%sreaches %s in %s (simulated)", o ? o : "", o ? "; " : "",
+		r->summary = nm_xasprintf("%s%sreaches %s in %s (simulated)", o ? o : "",
+					  !o ? "" : r->n_causes && !r->left_host ? "; once fixed it " : "; ",
 					  path_ipstr(&w->reached_dst, a, sizeof(a)), r->reached_netns);
-		free(o);
-	}
-	if (r->n_causes) {
-		char *o = r->summary;
-
-		r->summary = nm_xasprintf("%s%s%s: %s", o ? o : "", o ? "; " : "", r->causes[0].code,
-					  r->causes[0].message);
 		free(o);
 	}
 	if (!r->summary)

@@ -94,9 +94,10 @@ static const struct cause_case cause_cases[] = {
 	{ BLOG_NO_MASQ, "NO_SNAT", "host",
 	  "ip netns exec host iptables -t nat -A POSTROUTING -s 10.0.0.0/24 -o eth0 -j MASQUERADE", NULL },
 	{ BLOG_NO_FWD_ACCEPT, "FORWARD_DROP", "host",
-	  "ip netns exec host iptables -I FORWARD -i br0 -o eth0 -j ACCEPT", "RETURN_DROPPED" },
+	  "ip netns exec host iptables -t filter -A FORWARD -i br0 -o eth0 -j ACCEPT", "RETURN_DROPPED" },
 	{ BLOG_NO_RETURN_ACCEPT, "RETURN_DROPPED", "host",
-	  "iptables -I FORWARD -i eth0 -o br0 -m state --state RELATED,ESTABLISHED -j ACCEPT", NULL },
+	  "iptables -t filter -A FORWARD -i eth0 -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+	  NULL },
 	{ BLOG_NO_DEFAULT_ROUTE, "NO_ROUTE", "ns1",
 	  "ip netns exec ns1 ip route add default via 10.0.0.254", NULL },
 	{ BLOG_NO_ADDR, "NO_ADDRESS", "ns1", "ip netns exec ns1 ip addr add 10.0.0.1/24 dev veth1",
@@ -139,6 +140,25 @@ static void test_each_cause(void **state)
 		}
 		assert_int_equal(path_exit_code(r), 3);
 		assert_int_not_equal(r->verdict, PATH_REACHED);
+		/* every fix was applied to a copy and the path walked again: all of them proven,
+		 * except the veth nsmap cannot create in its model, which says so; under RP_FILTER
+		 * the route back leaves another way, so the last fix cannot open the path */
+		for (size_t k = 0; k < r->n_causes && c->flags == BLOG_RP_FILTER; k++)
+			if (k + 1 == r->n_causes)
+				assert_int_equal(r->causes[k].check, DIAG_FIX_UNVERIFIED);
+		for (size_t k = 0; k < r->n_causes && c->flags != BLOG_RP_FILTER; k++) {
+			const struct diag_cause *d = &r->causes[k];
+
+			if (!*d->fix) {
+				assert_int_equal(d->check, DIAG_FIX_UNCHECKED);
+			} else if (d->id == DIAG_PEER_MISSING) {
+				assert_int_equal(d->check, DIAG_FIX_UNVERIFIED);
+				assert_non_null(strstr(d->check_note, "does not simulate"));
+			} else if (d->check != DIAG_FIX_VERIFIED) {
+				fprintf(stderr, "%s: %s: unverified: %s\n", c->code, d->code, d->check_note);
+				fail();
+			}
+		}
 		path_result_free(r);
 		nm_snapshot_free(s);
 	}
