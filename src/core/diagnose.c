@@ -34,7 +34,7 @@ static const struct diag_code diag_registry[DIAG_COUNT] = {
 	  DIAG_OUT_UNREACHABLE, 0 },
 	[DIAG_PEER_MISSING] = { "PEER_MISSING",
 	  "%{ns} has no interface except lo: nothing connects it to another namespace.",
-	  "%{hexec}ip link add %{ifname}-br type veth peer name %{ifname} netns %{nsarg}",
+	  "%{cmd}",
 	  DIAG_OUT_UNREACHABLE, 0 },
 	[DIAG_FORWARDING_DISABLED] = { "FORWARDING_DISABLED",
 	  "%{ns} does not forward packets between interfaces: %{sysctl} = %{value}.",

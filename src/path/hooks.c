@@ -160,8 +160,8 @@ static void accept_spec(FILE *f, bool nft, enum nf_hook hook, const struct nf_pk
  * packet is inserted; after a policy drop one is appended. Never a policy change, never a
  * flush. Malloc'd, without the namespace prefix.
  */
-static char *drop_fix(const struct nf_eval_res *res, enum nf_hook hook, const struct nf_pkt *p,
-		      bool reply)
+static char *drop_fix(const struct walk *w, const struct nm_netns *ns, const struct nf_eval_res *res,
+		      enum nf_hook hook, const struct nf_pkt *p, bool reply)
 {
 	const struct nf_table *t = res->table;
 	const struct nf_chain *c = res->chain;
@@ -173,6 +173,18 @@ static char *drop_fix(const struct nf_eval_res *res, enum nf_hook hook, const st
 
 	if (!t || !c)
 		return NULL;
+	/* Docker isolates its networks from each other: connect the container to the other
+	 * network, as dockerd would keep it, instead of opening a hole dockerd removes */
+	if (t->backend != NF_BACKEND_NFT && !strncmp(c->name, "DOCKER-ISOLATION", 16) && !reply) {
+		const struct nm_link *ob = p->oif ? nm_find_link(ns, p->oif) : NULL;
+		const struct nm_container *ct = w->q->src_ns->container;
+
+		if (ob && ob->network)
+			return nm_xasprintf("docker network connect %s %s", ob->network,
+					    ct && ct->name ? ct->name : "<container>");
+		return nm_xasprintf("docker network connect <network of %s> %s", p->oif ? p->oif : "?",
+				    ct && ct->name ? ct->name : "<container>");
+	}
 	tool = table_tool(t);
 	f = open_memstream(&text, &len);
 	if (!f)
@@ -210,7 +222,7 @@ static char *drop_fix(const struct nf_eval_res *res, enum nf_hook hook, const st
 static void reply_dropped(struct walk *w, const struct nm_netns *ns, enum nf_hook hook,
 			  const struct nf_pkt *p, const struct nf_eval_res *res, const char *desc)
 {
-	char *cmd = drop_fix(res, hook, p, true);
+	char *cmd = drop_fix(w, ns, res, hook, p, true);
 	char a1[64], a2[64], ifs[64] = "";
 	const char *chain = hook_upper(hook);
 
@@ -234,7 +246,7 @@ static void reply_dropped(struct walk *w, const struct nm_netns *ns, enum nf_hoo
 static void dropped(struct walk *w, const struct nm_netns *ns, enum nf_hook hook,
 		    const struct nf_pkt *p, const struct nf_eval_res *res, const char *desc)
 {
-	char a1[64], a2[64], *cmd = drop_fix(res, hook, p, false);
+	char a1[64], a2[64], *cmd = drop_fix(w, ns, res, hook, p, false);
 	enum diag_id code;
 
 	switch (hook) {

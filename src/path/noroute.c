@@ -151,8 +151,23 @@ static void peer_missing(struct walk *w, const struct nm_netns *ns, const struct
 	}
 	hexec = path_ns_exec(router);
 	nsarg = path_ns_arg(ns);
-	path_add_cause(w, DIAG_PEER_MISSING, ns, "links: lo only", "hexec", hexec, "ifname", ifn,
-		       "nsarg", nsarg, NULL);
+	if (ns->container && ns->container->name && ns->container->runtime &&
+	    (!strcmp(ns->container->runtime, "docker") || !strcmp(ns->container->runtime, "podman"))) {
+		/* --network none: the engine wires containers, a veth by hand is not its */
+		char *cmd = nm_xasprintf("%s network connect %s %s", ns->container->runtime,
+					 !strcmp(ns->container->runtime, "docker") ? "bridge" : "podman",
+					 ns->container->name);
+
+		path_add_cause(w, DIAG_PEER_MISSING, ns, "links: lo only (a container with no network)",
+			       "cmd", cmd, NULL);
+		free(cmd);
+	} else {
+		char *cmd = nm_xasprintf("%sip link add %s-br type veth peer name %s netns %s", hexec,
+					 ifn, ifn, nsarg);
+
+		path_add_cause(w, DIAG_PEER_MISSING, ns, "links: lo only", "cmd", cmd, NULL);
+		free(cmd);
+	}
 	free(hexec);
 	free(nsarg);
 	path_add_hop(w, PATH_HOP_ROUTE, ns, NULL, "out", p, NULL, "NO LINK", false,

@@ -192,8 +192,24 @@ static int gateway_score(const struct nm_netns *o, const struct nm_link *l, cons
 	return score;
 }
 
+/* Does o send what it does not know through ns (its default route's gateway is ns's)? Then
+ * o is a client of ns (a container behind its host), never ns's gateway. */
+static bool routes_via(const struct nm_netns *o, const struct nm_netns *ns, uint8_t family)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_routes; i++) {
+		const struct nm_route *r = &o->routes[i];
+
+		if (!r->dst.family && r->gateway.family == family && nm_find_link_addr(ns, &r->gateway))
+			return true;
+	}
+	return false;
+}
+
 /* A gateway: an address on the segment of one of ns's links, in one of its subnets (or the
- * subnet of an address assumed for the source), the best by gateway_score(). */
+ * subnet of an address assumed for the source), the best by gateway_score(); never a
+ * namespace that routes through ns itself. */
 bool path_guess_gateway(const struct walk *w, const struct nm_netns *ns, const struct nm_ip *dst,
 			struct nm_ip *gw)
 {
@@ -209,7 +225,8 @@ bool path_guess_gateway(const struct walk *w, const struct nm_netns *ns, const s
 			const struct nm_netns *o = ends[j].ns;
 			const struct nm_link *l = ends[j].l;
 
-			if (o == ns || (w->q->src_ns == o && ns != o && !w->reply))
+			if (o == ns || (w->q->src_ns == o && ns != o && !w->reply) ||
+			    routes_via(o, ns, dst->family))
 				continue;
 			for (k = 0; k < l->n_addrs; k++) {
 				const struct nm_ip *a = &l->addrs[k].local;
