@@ -280,23 +280,6 @@ static void rule_header(const struct nftnl_rule *nr, struct nf_rule *r)
 	r->action.kind = NF_ACT_CONTINUE;
 }
 
-/* An unsupported rule says why: what it could not model ("not modelled: fib saddr oif missing"). */
-static void rule_why(struct nf_rule *r)
-{
-	struct nf_buf b = { 0 };
-	size_t i;
-
-	if (!r->unsupported || r->why)
-		return;
-	for (i = 0; i < r->n_matches; i++)
-		if (r->matches[i].kind == NF_MATCH_UNSUPPORTED && r->matches[i].text)
-			nf_buf_printf(&b, "%s%s", b.s ? "; " : "not modelled: ", r->matches[i].text);
-	if (r->action.kind == NF_ACT_UNSUPPORTED && r->action.text)
-		nf_buf_printf(&b, "%s%s", b.s ? "; " : "not modelled: ", r->action.text);
-	if (b.s)
-		r->why = nf_buf_steal(&b);
-}
-
 void nf_nft_decode_rule(const struct nftnl_rule *nr, const struct nf_table *t,
 			const struct nf_chain *ch, struct nf_rule *r)
 {
@@ -320,6 +303,9 @@ void nf_nft_decode_rule(const struct nftnl_rule *nr, const struct nf_table *t,
 
 		if (!name)
 			continue;
+		/* a "cmp gte" waits for its "cmp lte"; anything else ends the wait */
+		if (strcmp(name, "cmp") || nf_expr_u32(e, NFTNL_EXPR_CMP_OP, 0) != NFT_CMP_LTE)
+			nf_cmp_flush(&c);
 		decode_expr(&c, e, name);
 		/* what this expression added cannot be said in iptables syntax */
 		if (c.ipt_bad != bad_before)
@@ -327,6 +313,7 @@ void nf_nft_decode_rule(const struct nftnl_rule *nr, const struct nf_table *t,
 				c.pieces[i].ipt_bad = true;
 	}
 	nftnl_expr_iter_destroy(it);
+	nf_cmp_flush(&c);
 	finish_rule(&c, nr, ch, r);
-	rule_why(r);
+	nf_rule_why(r);
 }

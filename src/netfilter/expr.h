@@ -150,6 +150,8 @@ struct nf_rctx {
 /* expr.c: registers, pieces, attributes */
 int nf_reg_index(uint32_t reg);				/* word index, -1 if not a register */
 struct nf_reg *nf_reg_get(struct nf_rctx *c, uint32_t reg);	/* data registers only */
+/* A pending "cmp gte" with no "cmp lte" after it: emitted as an open range (expr_cmp.c). */
+void nf_cmp_flush(struct nf_rctx *c);
 /* The protocol match an address or port match implies is not printed by nft. */
 void nf_reg_hide_dependency(struct nf_rctx *c, const struct nf_reg *g);
 size_t nf_piece_add(struct nf_rctx *c, char *text);	/* takes text; returns its index */

@@ -538,6 +538,39 @@ static void emit_cmp(struct nf_rctx *c, struct nf_reg *g, uint32_t op, const uin
 	}
 }
 
+/* A transport port: iptables-nft writes "--sport :4" as cmp lte, "! --dport :4" as cmp gt,
+ * "--dport 4:" (where it does not use a range) as cmp gte alone. */
+static bool port_reg(const struct nf_rctx *c, const struct nf_reg *g)
+{
+	return g->kind == NF_SRC_PAYLOAD && g->base == NFT_PAYLOAD_TRANSPORT_HEADER && !g->masked &&
+	       !g->other_op && g->len == 2 && (g->offset == 0 || g->offset == 2) &&
+	       (c->l4 == 6 || c->l4 == 17);
+}
+
+static void emit_open_range(struct nf_rctx *c, struct nf_reg *g, uint32_t lo, uint32_t hi)
+{
+	uint8_t a[2] = { (uint8_t)(lo >> 8), (uint8_t)lo }, b[2] = { (uint8_t)(hi >> 8), (uint8_t)hi };
+
+	emit_cmp(c, g, NFT_CMP_EQ, a, 2, b);
+}
+
+void nf_cmp_flush(struct nf_rctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < NF_NREGS; i++) {
+		struct nf_reg *g = &c->regs[i];
+
+		if (!g->has_gte)
+			continue;
+		g->has_gte = false;
+		if (port_reg(c, g))
+			emit_open_range(c, g, (uint32_t)g->gte[0] << 8 | g->gte[1], 0xffff);
+		else
+			nf_piece_unsupported(c, "cmp gte without an upper bound");
+	}
+}
+
 static void decode_cmp(struct nf_rctx *c, const struct nftnl_expr *e)
 {
 	uint32_t op = nf_expr_u32(e, NFTNL_EXPR_CMP_OP, 0), l;
@@ -558,6 +591,20 @@ static void decode_cmp(struct nf_rctx *c, const struct nftnl_expr *e)
 	if (op == NFT_CMP_LTE && g->has_gte && g->kind == NF_SRC_PAYLOAD && l == 2) {
 		g->has_gte = false;
 		emit_cmp(c, g, NFT_CMP_EQ, g->gte, 2, d);
+		return;
+	}
+	nf_cmp_flush(c);
+	if (l == 2 && port_reg(c, g) && (op == NFT_CMP_LTE || op == NFT_CMP_LT || op == NFT_CMP_GT)) {
+		uint32_t v = (uint32_t)d[0] << 8 | d[1];
+
+		if (op == NFT_CMP_LTE)
+			emit_open_range(c, g, 0, v);
+		else if (op == NFT_CMP_LT && v > 0)
+			emit_open_range(c, g, 0, v - 1);
+		else if (op == NFT_CMP_GT && v < 0xffff)
+			emit_open_range(c, g, v + 1, 0xffff);
+		else
+			nf_piece_unsupported(c, "a port compare no port matches");
 		return;
 	}
 	emit_cmp(c, g, op, d, l, NULL);

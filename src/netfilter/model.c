@@ -337,6 +337,23 @@ void nf_rule_add_unsupported(struct nf_rule *r, const char *text, const char *ra
 	r->unsupported = true;
 }
 
+/* An unsupported rule says why: what it could not model ("not modelled: fib saddr oif missing"). */
+void nf_rule_why(struct nf_rule *r)
+{
+	struct nf_buf b = { 0 };
+	size_t i;
+
+	if (!r->unsupported || r->why)
+		return;
+	for (i = 0; i < r->n_matches; i++)
+		if (r->matches[i].kind == NF_MATCH_UNSUPPORTED && r->matches[i].text)
+			nf_buf_printf(&b, "%s%s", b.s ? "; " : "not modelled: ", r->matches[i].text);
+	if (r->action.kind == NF_ACT_UNSUPPORTED && r->action.text)
+		nf_buf_printf(&b, "%s%s", b.s ? "; " : "not modelled: ", r->action.text);
+	if (b.s)
+		r->why = nf_buf_steal(&b);
+}
+
 /* nft ct state bits: INVALID 1, ESTABLISHED 2, RELATED 4, NEW 8, UNTRACKED 0x40 */
 uint32_t nf_ct_from_nft(uint32_t v)
 {

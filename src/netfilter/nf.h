@@ -109,6 +109,8 @@ void nf_rule_clear(struct nf_rule *r);
 enum nf_backend nf_classify_table(const struct nf_table *t, bool has_xt);
 struct nf_match *nf_rule_add_match(struct nf_rule *r, enum nf_match_kind k, bool invert);
 void nf_rule_add_unsupported(struct nf_rule *r, const char *text, const char *raw);
+/* An unsupported rule without a why gets one from its unsupported parts. */
+void nf_rule_why(struct nf_rule *r);
 /* nft ct state bits (UNTRACKED is 0x40 there) -> NF_CT_* */
 uint32_t nf_ct_from_nft(uint32_t nft_bits);
 

@@ -1196,4 +1196,5 @@ void nf_ipt_render(const struct nf_ipt *ipt, const char *chain, struct nf_rule *
 		r->decoded = nf_buf_steal(&mine);
 	}
 	nf_buf_free(&mine);
+	nf_rule_why(r);
 }
