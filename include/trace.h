@@ -79,6 +79,9 @@ struct trace_result {
 	char **notes;
 	size_t n_notes;
 	unsigned int captured;		/* packets of the probe captured */
+	bool delivery_checked;		/* the probe's socket was read after the capture */
+	int delivered;			/* what it got: 1 the answer, 0 nothing, -errno an ICMP
+					 * error (trace_probe_delivered) */
 	unsigned int pcap_drops;
 	const struct path_result *sim;	/* not owned */
 	bool nft_trace;			/* --nft-trace ran (tables were added) */

@@ -417,6 +417,9 @@ json_t *trace_result_to_json(const struct trace_result *r)
 		"diagnosis", diag,
 		"conntrack", cts,
 		"captured", json_integer(r->captured),
+		"socket", !r->delivery_checked ? json_null() :
+			  json_string(r->delivered > 0 ? "answered" : r->delivered < 0 ? "icmp-error" :
+				      "nothing"),
 		"simulation", sim_json(r),
 		"nft_trace", nft_json(r),
 		"drop_reason", drop_json(r),

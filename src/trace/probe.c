@@ -220,6 +220,85 @@ int trace_probe_send(struct trace_probe *pr)
 	return 0;
 }
 
+/* An ICMP message read from the raw socket (IPv4: with its IP header): ours? */
+static int echo_answer(const struct trace_probe *pr, const uint8_t *b, size_t n)
+{
+	const uint8_t *ic = b;
+	size_t left = n;
+	uint8_t type;
+
+	if (pr->fam->af == AF_INET) {
+		size_t ihl;
+
+		if (n < 20 || (b[0] >> 4) != 4)
+			return 0;
+		ihl = (size_t)(b[0] & 0x0f) * 4;
+		if (ihl < 20 || ihl > n)
+			return 0;
+		ic = b + ihl;
+		left = n - ihl;
+	}
+	if (left < 8)
+		return 0;
+	type = ic[0];
+	if (type == pr->fam->echo_reply)
+		return (ic[4] << 8 | ic[5]) == pr->t.sport && ic[7] == 1 ? 1 : 0;
+	if (type == pr->fam->icmp_unreach || type == pr->fam->icmp_time_exceeded) {
+		/* the quoted echo request: (IPv4 header +) 8 bytes of ICMP */
+		const uint8_t *q = ic + 8;
+		size_t ql = left - 8, qh = pr->fam->af == AF_INET ? (size_t)(q[0] & 0x0f) * 4 : 40;
+
+		if (ql < qh + 8 || (pr->fam->af == AF_INET && ql < 20))
+			return 0;
+		if (q[qh] == pr->fam->echo_request && (q[qh + 4] << 8 | q[qh + 5]) == pr->t.sport)
+			return type == pr->fam->icmp_unreach ? -EHOSTUNREACH : -ETIMEDOUT;
+	}
+	return 0;
+}
+
+int trace_probe_delivered(struct trace_probe *pr, int wait_ms)
+{
+	uint8_t buf[1500];
+	int ret = 0, waited;
+
+	if (pr->fd < 0 || !pr->sent)
+		return 0;
+	for (waited = 0; ; waited += 10) {
+		if (pr->t.proto == PATH_PROTO_TCP) {
+			struct sockaddr_storage sa;
+			socklen_t sl = sizeof(sa);
+			int err = 0;
+			socklen_t el = sizeof(err);
+
+			getsockopt(pr->fd, SOL_SOCKET, SO_ERROR, &err, &el);
+			if (!err && !getpeername(pr->fd, (struct sockaddr *)&sa, &sl))
+				return 1;	/* SYN-ACK: connected */
+			if (err == ECONNREFUSED)
+				return 1;	/* a reset: the destination answered */
+			if (err)
+				return -err;
+		} else if (pr->t.proto == PATH_PROTO_UDP) {
+			ssize_t n = recv(pr->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+			if (n >= 0 || errno == ECONNREFUSED)
+				return 1;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				return -errno;
+		} else {
+			ssize_t n;
+
+			while ((n = recv(pr->fd, buf, sizeof(buf), MSG_DONTWAIT)) >= 0) {
+				ret = echo_answer(pr, buf, (size_t)n);
+				if (ret)
+					return ret;
+			}
+		}
+		if (waited >= wait_ms)
+			return 0;
+		usleep(10000);
+	}
+}
+
 void trace_probe_close(struct trace_probe *pr)
 {
 	if (pr->fd >= 0)

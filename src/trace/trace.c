@@ -202,6 +202,11 @@ static void run_collect(struct run *x, const struct nm_snapshot *s)
 	trace_nft_read(x->nft, &r->notes, &r->n_notes);
 	trace_drop_read(x->dm);
 
+	if (x->pr.sent) {
+		/* "reached" is what the probe's socket got, not only what the capture saw */
+		r->delivered = trace_probe_delivered(&x->pr, 200);
+		r->delivery_checked = true;
+	}
 	got = trace_capture_packets(x->cap, &n_caps);
 	caps = nm_xcalloc(n_caps ? n_caps : 1, sizeof(*caps));
 	for (i = 0; i < n_caps; i++) {

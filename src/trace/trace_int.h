@@ -160,6 +160,9 @@ struct trace_probe {
 int trace_probe_open(const struct trace_family *fam, const struct nm_netns *ns,
 		     const struct path_query *q, const struct nm_ip *sim_src, struct trace_probe *pr);
 int trace_probe_send(struct trace_probe *pr);
+/* What the probe's own socket got within wait_ms: 1 the answer (echo reply, SYN-ACK or reset,
+ * UDP data or port unreachable), 0 nothing, -errno an ICMP error (EHOSTUNREACH, ...). */
+int trace_probe_delivered(struct trace_probe *pr, int wait_ms);
 void trace_probe_close(struct trace_probe *pr);
 double trace_now_ms(void);
 

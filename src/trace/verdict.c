@@ -74,6 +74,27 @@ static void came_home(struct trace_result *r, const struct trace_hop *home)
 	bool error = home->icmp_type == f->icmp_unreach || home->icmp_type == f->icmp_time_exceeded;
 	char a[64];
 
+	if (r->delivery_checked && r->delivered == 0) {
+		/* seen on the interface, never delivered: the source's own rules dropped it */
+		r->verdict = PATH_NO_REPLY;
+		r->summary = nm_xasprintf("the %s came back to %s:%s after %.3f ms but the probe's "
+					  "socket never got it: %s dropped it on the way in (PREROUTING "
+					  "or INPUT)", error ? "ICMP error" : "reply", home->netns,
+					  home->ifname, home->time_ms, home->netns);
+		copy_causes(r);
+		return;
+	}
+	if (error && home->icmp_type == f->icmp_unreach && nm_ip_equal(&home->t.src, &r->ident.orig.dst) &&
+	    !(r->ident.orig.proto == PATH_PROTO_UDP && home->icmp_code == (f->af == AF_INET ? 3 : 4))) {
+		/* only a UDP probe is answered by port unreachable; anything else is a REJECT */
+		r->verdict = PATH_DROPPED;
+		r->summary = nm_xasprintf("the destination %s rejected the probe: ICMP destination "
+					  "unreachable (code %u) came back to %s:%s after %.3f ms",
+					  nm_ip_str(&home->t.src, a, sizeof(a), false), home->icmp_code,
+					  home->netns, home->ifname, home->time_ms);
+		copy_causes(r);
+		return;
+	}
 	if (error && !nm_ip_equal(&home->t.src, &r->ident.orig.dst)) {
 		r->verdict = PATH_UNREACHABLE;
 		r->summary = nm_xasprintf("ICMP %s (code %u) from %s came back to %s:%s after %.3f ms",
