@@ -89,6 +89,11 @@ static const struct diag_code diag_registry[DIAG_COUNT] = {
 	  "(%{why}); whether the packet passes is undetermined.",
 	  "",
 	  DIAG_OUT_UNDETERMINED, 0 },
+	[DIAG_MARTIAN_SOURCE] = { "MARTIAN_SOURCE",
+	  "%{ns} drops the packet from %{src} arriving on %{ifname}: %{src} is its own address "
+	  "(a martian source), so the packet came back to where it started%{why}.",
+	  "",
+	  DIAG_OUT_DROPPED, 0 },
 };
 
 const struct diag_code *diag_code(enum diag_id id)

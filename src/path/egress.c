@@ -131,6 +131,27 @@ static void assume_masquerade(struct walk *w, const struct nm_netns *ns, const s
 	}
 }
 
+/* Does the far side pns (in the snapshot) route the private source back to ns over the
+ * uplink? Then the reply finds its way without SNAT: an upstream that routes the subnet. */
+static bool routed_back(const struct walk *w, const struct nm_netns *ns, const struct nm_link *ol,
+			const struct nm_netns *pns, const struct nf_pkt *p)
+{
+	struct path_route_res rr;
+	struct nm_flow fl = { 0 };
+	const struct nm_link *pl = NULL, *back;
+
+	if (!pns || path_peer_netns(w->s, ol, &pl) != pns || !pl)
+		return false;
+	fl.src = p->dst;
+	fl.dst = p->src;
+	if (path_route_lookup(pns, &fl, &rr) || !rr.route || rr.reject || !rr.dev)
+		return false;
+	back = nm_find_link(pns, rr.dev);
+	if (back != pl && !(back && pl->master && back->ifname && !strcmp(back->ifname, pl->master)))
+		return false;
+	return !rr.gateway.family || nm_find_link_addr(ns, &rr.gateway) == ol;
+}
+
 /* The packet leaves the host through ol (pns: the far side, when the snapshot has it). */
 static void leave_host(struct walk *w, const struct nm_netns *ns, const struct nm_link *ol,
 		       const struct nm_netns *pns, bool forwarded, struct nf_pkt *p)
@@ -140,7 +161,8 @@ static void leave_host(struct walk *w, const struct nm_netns *ns, const struct n
 	free(w->r->leave_netns);
 	w->r->leave_ifname = nm_xstrdup(ol->ifname);
 	w->r->leave_netns = nm_xstrdup(ns->label);
-	if (forwarded && path_ip_private(&p->src) && !path_ip_private(&p->dst))
+	if (forwarded && path_ip_private(&p->src) && !path_ip_private(&p->dst) &&
+	    !routed_back(w, ns, ol, pns, p))
 		assume_masquerade(w, ns, ol, p);
 	w->r->leave_src = p->src;
 	w->uplink = ol;

@@ -207,6 +207,20 @@ enum walk_end path_input(struct walk *w, const struct nm_netns *ns, const struct
 	path_undo_snat(w, ns, iif->ifname, &p);
 	path_run_hook(w, ns, NF_HOOK_PREROUTING, &p);
 
+	/* the kernel's route input refuses a source that is one of its own addresses
+	 * (fib_validate_source; accept_local is not in the snapshot, and is 0 by default) */
+	if (p.src.family && !nm_link_is_loopback(iif) && nm_find_link_addr(ns, &p.src)) {
+		char a[64];
+
+		path_ipstr(&p.src, a, sizeof(a));
+		path_add_cause(w, DIAG_MARTIAN_SOURCE, ns, "the source is an address of this namespace",
+			       "src", a, "ifname", iif->ifname, "why",
+			       w->n_ct ? " (a DNAT sent it back to its sender)" : "", NULL);
+		path_add_hop(w, PATH_HOP_ROUTE, ns, NULL, "in", &p, NULL, "MARTIAN", false,
+			     "martian source %s on %s", a, iif->ifname);
+		return WALK_STOP;
+	}
+
 	memset(&fl, 0, sizeof(fl));
 	fl.src = p.src;
 	fl.dst = p.dst;

@@ -303,3 +303,30 @@ check_cause()
 	lab_check "last step: ping works" 0 "$(lab_wait_for -t 3 ping_ok && echo 0 || echo 1)"
 	lab_check_done
 }
+
+@test "no MASQUERADE, but the upstream routes 10.0.0.0/24 back: reached, as the kernel says" {
+	lab_blog_topology --no-masq
+	ip -n "$LAB_INET" route add 10.0.0.0/24 via 198.51.100.10
+	lab_check "the kernel: ping works" 0 "$(lab_wait_for -t 3 ping_ok && echo 0 || echo 1)"
+	trace
+	echo "$TRACE" | jq -c '.diagnosis[] | {code, netns}'
+	lab_check "no cause" none "$(first_code)"
+	lab_check "exit 0" 0 "$TRACE_RC"
+	lab_check "leaves with the private source" 10.0.0.1 "$(jq -r '.leaves_host.src' <<<"$TRACE")"
+	lab_check_done
+}
+
+@test "cause MARTIAN_SOURCE: a DNAT sends ns1's connection back to ns1, which drops it as a martian" {
+	lab_blog_topology --no-fwd-drop
+	lab_nsenter "$LAB_HOST" iptables -t nat -A PREROUTING -d 10.0.0.254 -p tcp --dport 8080 \
+		-j DNAT --to-destination 10.0.0.1:80
+	lab_check "the kernel: the connection fails" 1 \
+		"$(lab_nsenter "$LAB_NS1" timeout 2 bash -c 'exec 3<>/dev/tcp/10.0.0.254/8080' >/dev/null 2>&1 && echo 0 || echo 1)"
+	TRACE_RC=0
+	TRACE=$("$NSTRACE" 10.0.0.254 from "$LAB_NS1" proto tcp port 8080 --simulate -j 2>/dev/null) || TRACE_RC=$?
+	echo "$TRACE" | jq -c '.diagnosis[] | {code, netns, message}'
+	lab_check "cause" MARTIAN_SOURCE "$(first_code)"
+	lab_check "in ns1" "$LAB_NS1" "$(first_netns)"
+	lab_check "verdict" "dropped 3" "$(jq -r .verdict <<<"$TRACE") $TRACE_RC"
+	lab_check_done
+}

@@ -264,3 +264,31 @@ check_broken()
 	run "$NSTRACE" 2001:db8::1 from "$LAB_NS1"
 	[ "$status" -eq 2 ]
 }
+
+@test "the reply reaches ns1's veth1 but ns1's INPUT drops it: no-reply, not reached; the socket got nothing" {
+	lab_blog_topology
+	lab_nsenter "$LAB_NS1" iptables -A INPUT -s 203.0.113.8 -j DROP
+	lab_check "the kernel: ping fails" 1 "$(lab_ping ns1 203.0.113.8 >/dev/null 2>&1 && echo 0 || echo 1)"
+	trace 203.0.113.8 from "$LAB_NS1" --timeout 1
+	lab_check "verdict" "no-reply 3" "$(jq -r .verdict <<<"$TRACE") $TRACE_RC"
+	lab_check "the reply was seen on veth1" 1 \
+		"$(jq '[.hops[] | select(.reply and .observed and .ifname == "veth1")] | length > 0 | if . then 1 else 0 end' <<<"$TRACE")"
+	lab_check "the probe's socket got nothing" nothing "$(jq -r .socket <<<"$TRACE")"
+	lab_check "the summary says where it was dropped" 1 \
+		"$(jq -r .summary <<<"$TRACE" | grep -c 'never got it')"
+	lab_check_done
+}
+
+@test "the destination REJECTs a TCP probe with ICMP port unreachable: dropped, not reached" {
+	lab_blog_topology
+	lab_nsenter "$LAB_INET" iptables -A INPUT -p tcp --dport 80 -j REJECT
+	lab_check "the kernel: connect fails" 1 \
+		"$(lab_nsenter "$LAB_NS1" timeout 2 bash -c 'exec 3<>/dev/tcp/203.0.113.8/80' >/dev/null 2>&1 && echo 0 || echo 1)"
+	trace 203.0.113.8 from "$LAB_NS1" proto tcp port 80 --timeout 1
+	lab_check "verdict" "dropped 3" "$(jq -r .verdict <<<"$TRACE") $TRACE_RC"
+	lab_check "the summary says rejected" 1 "$(jq -r .summary <<<"$TRACE" | grep -c 'rejected')"
+	# a UDP probe answered by port unreachable is the destination's normal answer
+	trace 203.0.113.8 from "$LAB_NS1" proto udp port 5353
+	lab_check "udp verdict" "reached 0" "$(jq -r .verdict <<<"$TRACE") $TRACE_RC"
+	lab_check_done
+}
