@@ -105,6 +105,68 @@ static void source_subnet(const struct nm_netns *src_ns, const struct nm_ip *src
 	nm_ip_str(&sub, buf, len, true);
 }
 
+/* Docker's bridge the source came from, when dockerd does not manage this namespace's
+ * firewall ("iptables": false: a Docker bridge, no DOCKER chain anywhere). */
+static const struct nm_link *docker_unmanaged(const struct nm_netns *ns, const struct nm_ip *src)
+{
+	const struct nm_link *br = NULL;
+	size_t i, k;
+
+	for (i = 0; i < ns->n_links && !br; i++) {
+		const struct nm_link *l = &ns->links[i];
+
+		if (!nm_link_is_bridge(l) ||
+		    !(l->network || !strcmp(l->ifname, "docker0")))
+			continue;
+		for (k = 0; k < l->n_addrs; k++)
+			if (l->addrs[k].local.family == src->family &&
+			    nm_ip_in_prefix(src, &l->addrs[k].local))
+				br = l;
+	}
+	if (!br)
+		return NULL;
+	for (i = 0; ns->netfilter && i < ns->netfilter->n_tables; i++)
+		if (nf_chain_find(&ns->netfilter->tables[i], "DOCKER"))
+			return NULL;
+	return br;
+}
+
+/* The MASQUERADE in the tool of the namespace's nat table: nft for a native nat chain,
+ * iptables-legacy for a legacy nat table, iptables (iptables-nft) otherwise. */
+static char *masq_fix(const struct nm_netns *ns, const char *subnet, const char *oif, bool v6)
+{
+	const struct nf_ruleset *rs = ns->netfilter;
+	const struct nf_table *native = NULL;
+	const struct nf_chain *nc = NULL;
+	bool legacy = false, ipt = false;
+	size_t i, k;
+
+	for (i = 0; rs && i < rs->n_tables; i++) {
+		const struct nf_table *t = &rs->tables[i];
+
+		if (t->backend == NF_BACKEND_IPTABLES_LEGACY && !strcmp(t->name, "nat"))
+			legacy = true;
+		if (t->backend == NF_BACKEND_IPTABLES_NFT && !strcmp(t->name, "nat"))
+			ipt = true;
+		for (k = 0; t->backend == NF_BACKEND_NFT && !native && k < t->n_chains; k++) {
+			const struct nf_chain *c = &t->chains[k];
+
+			if (c->base && c->hook == NF_HOOK_POSTROUTING && c->type &&
+			    !strcmp(c->type, "nat") &&
+			    (t->family == NF_FAMILY_INET || t->family == (v6 ? NF_FAMILY_IP6 : NF_FAMILY_IP))) {
+				native = t;
+				nc = c;
+			}
+		}
+	}
+	if (native && !ipt && !legacy)
+		return nm_xasprintf("nft add rule %s %s %s %s saddr %s oifname \"%s\" masquerade",
+				    nf_family_name(native->family), native->name, nc->name,
+				    v6 ? "ip6" : "ip", subnet, oif);
+	return nm_xasprintf("%s%s -t nat -A POSTROUTING -s %s -o %s -j MASQUERADE",
+			    v6 ? "ip6tables" : "iptables", legacy && !ipt ? "-legacy" : "", subnet, oif);
+}
+
 /* A private source forwarded out of the uplink without SNAT: NO_SNAT, then on as if
  * MASQUERADE were there, to find the problems further along. */
 static void assume_masquerade(struct walk *w, const struct nm_netns *ns, const struct nm_link *ol,
@@ -118,9 +180,22 @@ static void assume_masquerade(struct walk *w, const struct nm_netns *ns, const s
 	source_subnet(w->q->src_ns, &p->src, subs, sizeof(subs));
 	ev = nm_xasprintf("nat POSTROUTING: no SNAT or MASQUERADE for %s out of %s",
 			  path_ipstr(&p->src, a, sizeof(a)), ol->ifname);
-	path_add_cause(w, DIAG_NO_SNAT, ns, ev, "ifname", ol->ifname,
-		       "src", path_ipstr(&p->src, b, sizeof(b)), "dst", path_ipstr(&p->dst, c, sizeof(c)),
-		       "subnet", subs, NULL);
+	{
+		const struct nm_link *dbr = docker_unmanaged(ns, &p->src);
+		char *exec = path_ns_exec(ns), *mq = masq_fix(ns, subs, ol->ifname, p->src.family == AF_INET6);
+		char *cmd = dbr ? nm_xasprintf("# %s is Docker's and no DOCKER chain exists: dockerd runs "
+					       "with \"iptables\": false. Set it to true in "
+					       "/etc/docker/daemon.json, then: systemctl restart docker",
+					       dbr->ifname) :
+			    nm_xasprintf("%s%s", exec, mq);
+
+		path_add_cause(w, DIAG_NO_SNAT, ns, ev, "ifname", ol->ifname,
+			       "src", path_ipstr(&p->src, b, sizeof(b)),
+			       "dst", path_ipstr(&p->dst, c, sizeof(c)), "subnet", subs, "cmd", cmd, NULL);
+		free(cmd);
+		free(mq);
+		free(exec);
+	}
 	free(ev);
 	if (path_link_primary(ol, p->src.family, NULL, &m)) {
 		p->src = m;

@@ -773,6 +773,11 @@ static int fx_apply_line(struct nm_snapshot *s, const char *line, char *err, siz
 	size_t n;
 	int ret;
 
+	if (line[strspn(line, " \t")] == '#') {
+		snprintf(err, errlen, "it is a change to the engine's configuration, which nsmap "
+			 "does not simulate");
+		return -EOPNOTSUPP;
+	}
 	if (strchr(line, '<')) {
 		snprintf(err, errlen, "it needs a value nsmap could not choose (%s)", strchr(line, '<'));
 		return -EINVAL;

@@ -175,10 +175,13 @@ static char *drop_fix(const struct walk *w, const struct nm_netns *ns, const str
 		return NULL;
 	/* Docker isolates its networks from each other: connect the container to the other
 	 * network, as dockerd would keep it, instead of opening a hole dockerd removes */
-	if (t->backend != NF_BACKEND_NFT && !strncmp(c->name, "DOCKER-ISOLATION", 16) && !reply) {
+	if (t->backend != NF_BACKEND_NFT && !strncmp(c->name, "DOCKER-ISOLATION", 16)) {
+		/* the engine's command: no namespace prefix */
 		const struct nm_link *ob = p->oif ? nm_find_link(ns, p->oif) : NULL;
 		const struct nm_container *ct = w->q->src_ns->container;
 
+		if (reply)
+			return nm_xstrdup("");	/* the connect of the way out fixes it */
 		if (ob && ob->network)
 			return nm_xasprintf("docker network connect %s %s", ob->network,
 					    ct && ct->name ? ct->name : "<container>");
@@ -218,11 +221,26 @@ static char *drop_fix(const struct walk *w, const struct nm_netns *ns, const str
 	return text;
 }
 
+/* "ip netns exec NS " + cmd, except for an empty command or the engine's own (docker,
+ * podman), which talk to their daemon from anywhere. Frees cmd. */
+static char *with_exec(const struct nm_netns *ns, char *cmd)
+{
+	char *exec, *out;
+
+	if (!cmd || !*cmd || !strncmp(cmd, "docker ", 7) || !strncmp(cmd, "podman ", 7))
+		return cmd;
+	exec = path_ns_exec(ns);
+	out = nm_xasprintf("%s%s", exec, cmd);
+	free(exec);
+	free(cmd);
+	return out;
+}
+
 /* The cause of a drop on the reply path: the fix accepts the established reply. */
 static void reply_dropped(struct walk *w, const struct nm_netns *ns, enum nf_hook hook,
 			  const struct nf_pkt *p, const struct nf_eval_res *res, const char *desc)
 {
-	char *cmd = drop_fix(w, ns, res, hook, p, true);
+	char *cmd = with_exec(ns, drop_fix(w, ns, res, hook, p, true));
 	char a1[64], a2[64], ifs[64] = "";
 	const char *chain = hook_upper(hook);
 
@@ -246,7 +264,7 @@ static void reply_dropped(struct walk *w, const struct nm_netns *ns, enum nf_hoo
 static void dropped(struct walk *w, const struct nm_netns *ns, enum nf_hook hook,
 		    const struct nf_pkt *p, const struct nf_eval_res *res, const char *desc)
 {
-	char a1[64], a2[64], *cmd = drop_fix(w, ns, res, hook, p, false);
+	char a1[64], a2[64], *cmd = with_exec(ns, drop_fix(w, ns, res, hook, p, false));
 	enum diag_id code;
 
 	switch (hook) {

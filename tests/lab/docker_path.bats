@@ -404,3 +404,36 @@ yes_no()
 			and .src == "198.51.100.10" and .sport == 8080 and .tcp_flags == 18)] | length')"
 	lab_check_done
 }
+
+# Docker isolates its networks: db (docker0) cannot reach a container on another network.
+# The fix is the engine's (connect db to that network), never a FORWARD accept that defeats
+# the isolation and is lost when dockerd restarts; pasted, the kernel connects.
+@test "docker: isolation between networks, the fix is docker network connect, pasted it works" {
+	local net=${LAB_PREFIX}net2 api=${LAB_PREFIX}api fix line
+	dk network create "$net" >/dev/null
+	dk run -d --name "$api" --network "$net" "$DK_IMAGE" /bin/httpd -f -p 80 >/dev/null
+	local api_ip
+	api_ip=$(dk_ip "$api")
+	lab_wait_for _listens "$(dk_netns "$api")"
+	_connects()
+	{
+		nsenter --net="$(dk_netns "$DB")" timeout 2 bash -c "exec 3<>/dev/tcp/$api_ip/80" \
+			>/dev/null 2>&1
+	}
+	lab_check "the kernel: db cannot connect" no "$(yes_no _connects)"
+	trace "$api_ip" proto tcp port 80 from "$DB" --simulate
+	q -c '.diagnosis[] | {code, netns, fix, verified}'
+	lab_check "cause" FORWARD_DROP "$(q '.diagnosis[0].code')"
+	lab_check "dropped by Docker's isolation" 1 \
+		"$(q '.diagnosis[0].evidence' | grep -c 'DOCKER-ISOLATION-STAGE-2')"
+	fix=$(q '.diagnosis[0].fix')
+	lab_check "the fix" "docker network connect $net $DB" "${fix##*exec "$DK_NS" }"
+	lab_check "no iptables rule behind dockerd's back" 0 "$(q '[.diagnosis[].fix] | join("\n")' | grep -c iptables)"
+	lab_check "unverified: the engine's change" false "$(q '.diagnosis[0].verified')"
+	eval "$fix"
+	lab_check "pasted: db connects" yes "$(lab_wait_for -t 5 _connects && echo yes || echo no)"
+	dk rm -f "$api" >/dev/null
+	dk network disconnect "$net" "$DB" >/dev/null 2>&1 || true
+	dk network rm "$net" >/dev/null
+	lab_check_done
+}

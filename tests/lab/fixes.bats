@@ -37,6 +37,11 @@ ping_ok()
 	lab_ping ns1 "$DEST" >/dev/null 2>&1
 }
 
+ping_gw()
+{
+	lab_ping ns1 10.0.0.254 >/dev/null 2>&1
+}
+
 # fixes: every printed fix, in order, one command per line
 fixes()
 {
@@ -140,5 +145,35 @@ check_pasted()
 		"$(jq -r '.diagnosis[0].unverified_why' <<<"$TRACE" | grep -c 'not checked')"
 	lab_check "text view says unverified" 1 \
 		"$("$NSTRACE" "$DEST" from "$LAB_LAST_NS" --simulate 2>/dev/null | grep -c '^     unverified: ')"
+	lab_check_done
+}
+
+@test "no SNAT where the host's NAT is native nftables: the MASQUERADE is an nft rule in that chain" {
+	lab_blog_topology --no-masq
+	lab_nsenter "$LAB_HOST" nft -f - <<-'EOF'
+		table ip mynat {
+			chain post { type nat hook postrouting priority srcnat; policy accept; }
+		}
+	EOF
+	trace
+	fixes
+	lab_check "first cause" NO_SNAT "$(jq -r '.diagnosis[0].code' <<<"$TRACE")"
+	lab_check "nft masquerade in ip mynat post" 1 \
+		"$(fixes | grep -c 'nft add rule ip mynat post ip saddr 10.0.0.0/24 oifname "eth0" masquerade$')"
+	check_pasted "native nat"
+}
+
+@test "a Docker bridge with no DOCKER chain: dockerd runs with iptables false, no hand-written MASQUERADE" {
+	lab_blog_topology --no-masq --no-fwd-drop
+	ip -n "$LAB_HOST" link set br0 down
+	ip -n "$LAB_HOST" link set br0 name docker0
+	ip -n "$LAB_HOST" link set docker0 up
+	lab_wait_for -t 3 ping_gw
+	trace
+	fixes
+	lab_check "first cause" NO_SNAT "$(jq -r '.diagnosis[0].code' <<<"$TRACE")"
+	lab_check "the fix names dockerd's setting" 1 "$(fixes | grep -c '"iptables": false')"
+	lab_check "no MASQUERADE written behind dockerd's back" 0 "$(fixes | grep -c MASQUERADE)"
+	lab_check "unverified, and says why" false "$(jq -r '.diagnosis[0].verified' <<<"$TRACE")"
 	lab_check_done
 }
