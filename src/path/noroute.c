@@ -154,9 +154,10 @@ static void peer_missing(struct walk *w, const struct nm_netns *ns, const struct
 	if (ns->container && ns->container->name && ns->container->runtime &&
 	    (!strcmp(ns->container->runtime, "docker") || !strcmp(ns->container->runtime, "podman"))) {
 		/* --network none: the engine wires containers, a veth by hand is not its */
-		char *cmd = nm_xasprintf("%s network connect %s %s", ns->container->runtime,
-					 !strcmp(ns->container->runtime, "docker") ? "bridge" : "podman",
-					 ns->container->name);
+		const char *rt = ns->container->runtime, *n = ns->container->name;
+		/* the engine refuses a second network next to "none": leave it first */
+		char *cmd = nm_xasprintf("%s network disconnect none %s\n%s network connect %s %s", rt, n,
+					 rt, !strcmp(rt, "docker") ? "bridge" : "podman", n);
 
 		path_add_cause(w, DIAG_PEER_MISSING, ns, "links: lo only (a container with no network)",
 			       "cmd", cmd, NULL);

@@ -437,3 +437,26 @@ yes_no()
 	dk network rm "$net" >/dev/null
 	lab_check_done
 }
+
+# A --network none container has lo only: the fix is the engine's (leave "none", connect it to a network),
+# never a veth by hand into some other namespace; pasted, the container reaches the internet.
+@test "docker: a --network none container, the fix leaves "none" and connects it to bridge, pasted it works" {
+	local lone=${LAB_PREFIX}lone fix line
+	dk run -d --name "$lone" --network none "$DK_IMAGE" /bin/sleep 600 >/dev/null
+	trace 203.0.113.8 from "$lone" --simulate
+	q -c '.diagnosis[] | {code, netns, fix, verified}'
+	lab_check "cause" PEER_MISSING "$(q '.diagnosis[0].code')"
+	fix=$(q '.diagnosis[0].fix')
+	lab_check "the fix" "docker network disconnect none $lone
+docker network connect bridge $lone" "$fix"
+	lab_check "no veth by hand" 0 "$(q '[.diagnosis[].fix] | join("\n")' | grep -c 'ip link add')"
+	while IFS= read -r line; do eval "$line"; done <<<"$fix"
+	_pings()
+	{
+		nsenter --net="$(dk_netns "$lone")" ping -n -q -c1 -W1 203.0.113.8 >/dev/null 2>&1
+	}
+	lab_check "pasted: the container reaches 203.0.113.8" yes \
+		"$(lab_wait_for -t 5 _pings && echo yes || echo no)"
+	dk rm -f "$lone" >/dev/null
+	lab_check_done
+}

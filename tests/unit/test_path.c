@@ -164,6 +164,44 @@ static void test_each_cause(void **state)
 	}
 }
 
+/* A Docker host with no uplink: its containers route through it, so none of them is its
+ * gateway; NO_ROUTE names no gateway, and its fix (which needs one) says it is not checked. */
+static void test_no_uplink_no_sibling_gateway(void **state)
+{
+	struct nm_snapshot *s = nm_snapshot_new();
+	struct nm_netns *host = fx_ns(s, "dockerhost", 300);
+	struct nm_netns *a = fx_ns(s, "web", 301), *b = fx_ns(s, "db", 302);
+	struct nm_link *br = fx_link(host, "docker0", "bridge", true);
+	struct nm_link *va = fx_link(host, "veth-a", "veth", true), *vb = fx_link(host, "veth-b", "veth", true);
+	struct nm_link *ea = fx_link(a, "eth0", "veth", true), *eb = fx_link(b, "eth0", "veth", true);
+	struct path_result *r;
+
+	(void)state;
+	host->sysctl.ip_forward = 1;
+	fx_addr(host, br, "172.17.0.1/16");
+	fx_master(va, br);
+	fx_master(vb, br);
+	fx_veth(host, va, a, ea);
+	fx_veth(host, vb, b, eb);
+	fx_addr(a, ea, "172.17.0.2/16");
+	fx_addr(b, eb, "172.17.0.3/16");
+	fx_route(a, "default", "172.17.0.1", "eth0", NULL);
+	fx_route(b, "default", "172.17.0.1", "eth0", NULL);
+	b->sysctl.ip_forward = 1;	/* even a forwarding sibling is no gateway */
+	r = walk_from(s, "web", "203.0.113.8", PATH_PROTO_ICMP, 0);
+	dump(r);
+	assert_true(r->n_causes >= 1);
+	assert_string_equal(r->causes[0].code, "NO_ROUTE");
+	assert_string_equal(r->causes[0].netns, "dockerhost");
+	assert_null(strstr(r->causes[0].fix, "172.17.0.3"));
+	assert_null(strstr(r->causes[0].fix, "172.17.0.2"));
+	assert_int_equal(r->causes[0].check, DIAG_FIX_UNVERIFIED);
+	for (size_t i = 0; i < r->n_causes; i++)
+		assert_string_not_equal(r->causes[i].netns, "db");
+	path_result_free(r);
+	nm_snapshot_free(s);
+}
+
 static void test_forward_policy_accept(void **state)
 {
 	struct nm_snapshot *s = fx_blog(BLOG_NO_FWD_DROP | BLOG_NO_FWD_ACCEPT);
@@ -515,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_whole_lab),
 		cmocka_unit_test(test_leaves_host),
 		cmocka_unit_test(test_each_cause),
+		cmocka_unit_test(test_no_uplink_no_sibling_gateway),
 		cmocka_unit_test(test_forward_policy_accept),
 		cmocka_unit_test(test_service_endpoints),
 		cmocka_unit_test(test_ns_to_ns),
