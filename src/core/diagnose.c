@@ -94,6 +94,11 @@ static const struct diag_code diag_registry[DIAG_COUNT] = {
 	  "(a martian source), so the packet came back to where it started%{why}.",
 	  "",
 	  DIAG_OUT_DROPPED, 0 },
+	[DIAG_ROUTE_LOOP] = { "ROUTE_LOOP",
+	  "The packet to %{dst} loops: %{ns} receives it a second time to forward it (%{loop}); the "
+	  "kernel drops it when its TTL runs out.",
+	  "",
+	  DIAG_OUT_UNREACHABLE, 0 },
 };
 
 const struct diag_code *diag_code(enum diag_id id)

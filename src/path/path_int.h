@@ -79,6 +79,13 @@ struct walk {
 	const struct nm_link *hyp_port;
 	const char *hyp_bridge;
 	const struct nm_netns *last_ns;	/* the namespace the packet came from */
+	/* where the packet was routed in, to find loops: namespace, addresses, direction */
+	struct walk_visit {
+		const struct nm_netns *ns;
+		struct nm_ip src, dst;
+		bool reply;
+	} *visits;
+	size_t n_visits;
 };
 
 /* ---- recording hops and causes (result.c) ---- */

@@ -11,8 +11,8 @@
 bool path_budget(struct walk *w)
 {
 	if (++w->steps > PATH_MAX_STEPS) {
-		nm_warn(&w->r->notes, &w->r->n_notes, "the walk stopped after %d steps (a loop?)",
-			PATH_MAX_STEPS);
+		nm_warn(&w->r->notes, &w->r->n_notes, "the walk stopped after %d steps: a path this "
+			"long is not followed further, its end is undetermined", PATH_MAX_STEPS);
 		return false;
 	}
 	return true;
@@ -185,6 +185,42 @@ static void check_rp_filter(struct walk *w, const struct nm_netns *ns, const str
 		       iif->ifname, "value", val, "why", why, NULL);
 }
 
+/* The same packet routed in by the same namespace twice: a routing loop (ROUTE_LOOP). */
+static bool route_loop(struct walk *w, const struct nm_netns *ns, const struct nf_pkt *p)
+{
+	struct walk_visit *v;
+	size_t i, k;
+
+	for (i = 0; i < w->n_visits; i++) {
+		v = &w->visits[i];
+		if (v->ns == ns && v->reply == w->reply && nm_ip_equal(&v->src, &p->src) &&
+		    nm_ip_equal(&v->dst, &p->dst)) {
+			char a[64], *loop = nm_xstrdup(""), *o;
+
+			for (k = i; k < w->n_visits; k++) {
+				o = loop;
+				loop = nm_xasprintf("%s%s -> ", o, w->visits[k].ns->label);
+				free(o);
+			}
+			o = loop;
+			loop = nm_xasprintf("%s%s", o, ns->label);
+			free(o);
+			path_add_cause(w, DIAG_ROUTE_LOOP, ns, loop, "dst",
+				       path_ipstr(&p->dst, a, sizeof(a)), "loop", loop, NULL);
+			path_add_hop(w, PATH_HOP_ROUTE, ns, NULL, "forward", p, NULL, "LOOP", false,
+				     "routed here before: %s", loop);
+			free(loop);
+			return true;
+		}
+	}
+	v = NM_PUSH(w->visits, w->n_visits);
+	v->ns = ns;
+	v->src = p->src;
+	v->dst = p->dst;
+	v->reply = w->reply;
+	return false;
+}
+
 /* A packet received on iif of ns (L3): prerouting, routing, local or forward. */
 enum walk_end path_input(struct walk *w, const struct nm_netns *ns, const struct nm_link *iif,
 			 struct nf_pkt p)
@@ -220,6 +256,9 @@ enum walk_end path_input(struct walk *w, const struct nm_netns *ns, const struct
 			     "martian source %s on %s", a, iif->ifname);
 		return WALK_STOP;
 	}
+
+	if (route_loop(w, ns, &p))
+		return WALK_STOP;
 
 	memset(&fl, 0, sizeof(fl));
 	fl.src = p.src;
@@ -413,6 +452,7 @@ int path_walk_once(const struct nm_snapshot *s, const struct path_query *q,
 		walk_reply(&w, e);
 	set_verdict(&w, e);
 	free(w.ct);
+	free(w.visits);
 	*out = r;
 	return 0;
 }

@@ -330,3 +330,17 @@ check_cause()
 	lab_check "verdict" "dropped 3" "$(jq -r .verdict <<<"$TRACE") $TRACE_RC"
 	lab_check_done
 }
+
+@test "cause ROUTE_LOOP: host routes 203.0.113.8 to ns2, which forwards it back to host" {
+	lab_blog_topology --no-fwd-drop
+	lab_sysctl ns2 net.ipv4.ip_forward 1
+	ip -n "$LAB_HOST" route add 203.0.113.8/32 via 10.0.0.2
+	lab_check "the kernel: ping fails" 1 "$(ping_ok && echo 0 || echo 1)"
+	trace
+	echo "$TRACE" | jq -c '.diagnosis[] | {code, netns, message, evidence}'
+	lab_check "cause" ROUTE_LOOP "$(first_code)"
+	lab_check "verdict" "unreachable 3" "$(jq -r .verdict <<<"$TRACE") $TRACE_RC"
+	lab_check "the loop is named" 1 \
+		"$(jq -r '.diagnosis[0].evidence' <<<"$TRACE" | grep -c "$LAB_HOST -> $LAB_NS2 -> $LAB_HOST")"
+	lab_check_done
+}
