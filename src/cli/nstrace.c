@@ -19,6 +19,7 @@
 static const char usage_text[] =
 "Usage: nstrace DEST from SRC [proto icmp|udp|tcp] [port N] [OPTIONS]\n"
 "Show the path a packet from namespace SRC to DEST takes, and why it does not get there.\n"
+"The words may come in any order: 'nstrace from SRC DEST' is the same.\n"
 "\n"
 "  DEST              an address (a name is resolved with the host's resolver)\n"
 "  from SRC          ip-netns name, container name, label, pid, namespace path,\n"
@@ -29,8 +30,8 @@ static const char usage_text[] =
 "  (default)         send one real probe from SRC and watch it on every hop (root)\n"
 "      --simulate    compute the path from the snapshot; send nothing\n"
 "  -j, --json        JSON output\n"
-"      --from FILE   with --simulate: read a snapshot saved by nsmap in JSON\n"
-"                    instead of this host ('-' reads standard input)\n"
+"      --from FILE   simulate on a snapshot saved by nsmap in JSON instead of this\n"
+"                    host ('-' reads standard input); implies --simulate, no root\n"
 "      --timeout S   how long a live trace waits for the reply (default 2)\n"
 "      --nft-trace   live: name the nftables rule that dropped or NATed the probe\n"
 "                    (adds a table nstrace_PID in each namespace, removed on exit)\n"
@@ -96,9 +97,10 @@ static bool is_keyword(const char *w)
 	return false;
 }
 
-/* The words of the command line, in the manner of iproute2: DEST, then keyword-value pairs
- * (from SRC, proto P, port N), options anywhere between them (getopt hands over the words
- * in order). */
+/* The words of the command line, in the manner of iproute2: DEST and the keyword-value pairs
+ * (from SRC, proto P, port N) in any order ("nstrace from ns1 8.8.8.8" is "nstrace 8.8.8.8
+ * from ns1"), options anywhere between them (getopt hands over the words in order). A
+ * keyword followed by a value is always the keyword. */
 static int parse_words(int argc, char **argv, struct nstrace_args *a)
 {
 	char *end;
@@ -107,9 +109,7 @@ static int parse_words(int argc, char **argv, struct nstrace_args *a)
 		const char *w = *argv;
 		bool has_value = argc > 1;
 
-		if (!a->dest) {
-			a->dest = w;
-		} else if (!strcmp(w, "from") && has_value && !a->src) {
+		if (!strcmp(w, "from") && has_value && !a->src) {
 			a->src = *++argv, argc--;
 		} else if (!strcmp(w, "proto") && has_value) {
 			const char *p = *++argv;
@@ -130,6 +130,8 @@ static int parse_words(int argc, char **argv, struct nstrace_args *a)
 				return cli_usage_error("bad port '%s'", argv[1]);
 			a->port = (uint16_t)v;
 			argv++, argc--;
+		} else if (!a->dest && !(is_keyword(w) && a->src)) {
+			a->dest = w;
 		} else {
 			return cli_usage_error("unexpected '%s'", w);
 		}
@@ -198,11 +200,15 @@ static int parse_args(int argc, char **argv, struct nstrace_args *a)
 		return cli_usage_error("need DEST and 'from SRC'");
 	if (a->port && (!a->proto || a->proto == PATH_PROTO_ICMP))
 		return cli_usage_error("'port' needs proto tcp or udp");
-	if (!a->simulate && a->from)
-		return cli_usage_error("--from needs --simulate (a live trace runs on this host)");
+	if (a->from && (a->nft_trace || a->drop_reason))
+		return cli_usage_error("%s is for a live trace; --from FILE only simulates",
+				       a->nft_trace ? "--nft-trace" : "--drop-reason");
 	if (a->simulate && (a->nft_trace || a->drop_reason))
 		return cli_usage_error("%s is for a live trace, not --simulate",
 				       a->nft_trace ? "--nft-trace" : "--drop-reason");
+	/* a snapshot from a file can only be simulated: --from says --simulate by itself */
+	if (a->from)
+		a->simulate = true;
 	return 0;
 }
 

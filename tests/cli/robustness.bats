@@ -198,8 +198,8 @@ as_nobody()
 	one_line 2 "nstrace: bad port"
 	run "$NSTRACE" 203.0.113.8 from blog-ns1 --timeout -1
 	one_line 2 "nstrace: bad timeout"
-	run "$NSTRACE" 203.0.113.8 from blog-ns1 --from "$FX"
-	one_line 2 "nstrace: --from needs --simulate"
+	run "$NSTRACE" 203.0.113.8 from blog-ns1 --from "$FX" --nft-trace
+	one_line 2 "nstrace: --nft-trace is for a live trace; --from FILE only simulates"
 	# two namespaces answer to the same name: the user must say which
 	jq '.namespaces[1].label = .namespaces[2].label | .namespaces[1].names = .namespaces[2].names' \
 		"$FX" >"$T/twins.json"
