@@ -31,6 +31,18 @@ void names_free(struct names *n);
  * non-unix endpoint. Exposed for the tests. */
 const char *docker_socket_path(char *buf, size_t len);
 
+/* A container the engine knows, running or not (`docker ps -a`). */
+struct names_known {
+	char *name;		/* without the leading '/' */
+	char *state;		/* "running", "exited", "created", "paused", ... */
+	const char *runtime;	/* "docker" or "podman": the command that starts it */
+};
+/* Every container of the Docker/Podman engine, stopped ones too (GET
+ * /containers/json?all=1, read-only, the engine's usual timeouts): 0, -ENOENT when there is
+ * no engine socket, or -errno. Free with names_known_free(). */
+int docker_containers_all(struct names_known **out, size_t *n);
+void names_known_free(struct names_known *k, size_t n);
+
 /* A container id in the text of /proc/PID/cgroup ("docker-<id>.scope", "/docker/<id>",
  * "libpod-<id>.scope", "cri-containerd-<id>.scope", ...): copies the 64-hex id to id[65]
  * and returns the runtime it names ("docker", "podman", "cri-o", "containerd"), or NULL.

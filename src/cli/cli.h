@@ -23,6 +23,13 @@ void cli_version(void);
 /* j on f, indented by 2 in insertion order, with a newline; takes j. */
 int cli_print_json(FILE *f, json_t *j);
 
+/* suggest.c: "; did you mean 'a', 'b' or 'c'?" for the (at most three) candidates nearest to
+ * name, a name that matched none of them: the same but for case, name's words among a
+ * candidate's ("ns1" in "lab-ns1"), name inside one, or a few typing errors; only the best
+ * kind of match is offered. "" when nothing is near. NULL candidates are skipped, duplicates
+ * offered once. Malloc'd. */
+char *cli_did_you_mean(const char *name, char *const *cands, size_t n);
+
 /* output.c: output goes to a temporary file beside the target, renamed into place only
  * when it is complete (stdout, devices and fifos are written in place). */
 struct cli_sink {

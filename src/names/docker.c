@@ -461,6 +461,59 @@ static void docker_release(void *state)
 	free(dk);
 }
 
+/* Every container the engine knows, stopped ones too: what nstrace says about a name that
+ * has no namespace. One read-only GET, bounded like every other request. */
+int docker_containers_all(struct names_known **out, size_t *n)
+{
+	struct dk_client dk;
+	char sock[4096];
+	struct stat st;
+	json_t *list, *c;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!docker_socket_path(sock, sizeof(sock)) || stat(sock, &st) < 0)
+		return -ENOENT;
+	rc = dk_open(&dk, sock);
+	if (rc < 0)
+		return rc;
+	rc = dk_get(&dk, "/containers/json?all=1", &list);
+	if (rc < 0)
+		goto out;
+	json_array_foreach(list, i, c) {
+		const char *name = json_string_value(json_array_get(json_object_get(c, "Names"), 0));
+		const char *state = names_jstr(c, "State", NULL);
+		struct names_known *k;
+
+		if (!name)
+			continue;
+		if (*name == '/')
+			name++;
+		k = NM_PUSH(*out, *n);
+		k->name = nm_xstrdup(name);
+		k->state = nm_xstrdup(state ? state : "unknown");
+		k->runtime = dk.runtime;
+	}
+	json_decref(list);
+out:
+	dk_close(&dk);
+	free(dk.sock);
+	return rc;
+}
+
+void names_known_free(struct names_known *k, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(k[i].name);
+		free(k[i].state);
+	}
+	free(k);
+}
+
 const struct names_source names_docker = {
 	.name = "docker",
 	.probe = docker_probe,

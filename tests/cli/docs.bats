@@ -145,9 +145,14 @@ same_set() {
 	done
 }
 
-@test "completion: nstrace's words come in order (from, proto, then port for udp/tcp)" {
+@test "completion: nstrace's words come in any order (from, proto, then port for udp/tcp)" {
+	mkdir "$T/netns" "$T/bin"
+	printf '#!/bin/sh\nexit 0\n' >"$T/bin/docker"
+	chmod +x "$T/bin/docker"
+	export NSMAP_NETNS_DIR=$T/netns PATH=$T/bin:$PATH
+
 	complete_words nstrace ''
-	[ -z "$COMPREPLY_OUT" ]
+	same_set "first word" "$(printf '%s\n' from proto)" "$COMPREPLY_OUT"
 	complete_words nstrace 203.0.113.8 ''
 	same_set "after DEST" "$(printf '%s\n' from proto)" "$COMPREPLY_OUT"
 	complete_words nstrace 203.0.113.8 from ns1 proto udp ''
@@ -165,6 +170,11 @@ same_set() {
 
 	complete_words nstrace 203.0.113.8 from ''
 	same_set "from" "$(printf '%s\n' db ns1 ns2 web)" "$COMPREPLY_OUT"
+	# 'from SRC' first: DEST may be a namespace or container name too
+	complete_words nstrace from ns1 ''
+	same_set "DEST after from SRC" "$(printf '%s\n' db ns1 ns2 proto web)" "$COMPREPLY_OUT"
+	complete_words nstrace from ns1 w
+	[ "$COMPREPLY_OUT" = web ]
 	complete_words nsmap -n 'ns1,w'
 	[ "$COMPREPLY_OUT" = ns1,web ]
 	complete_words nsmap --netns = ''

@@ -163,7 +163,11 @@ as_nobody()
 }
 
 @test "from: an unknown namespace, container, pid, path or address is one line, exit 1" {
-	for src in nosuch nosuch-container 99999 /run/netns/nosuch 10.9.9.9 'blog-ns*'; do
+	for src in nosuch nosuch-container 'blog-ns*'; do
+		run "$NSTRACE" 203.0.113.8 from "$src" --simulate --from "$FX"
+		one_line 1 "nstrace: no namespace or container named '$src'"
+	done
+	for src in 99999 /run/netns/nosuch 10.9.9.9; do
 		run "$NSTRACE" 203.0.113.8 from "$src" --simulate --from "$FX"
 		one_line 1 "nstrace: $src: "
 	done
@@ -198,8 +202,8 @@ as_nobody()
 	one_line 2 "nstrace: bad port"
 	run "$NSTRACE" 203.0.113.8 from blog-ns1 --timeout -1
 	one_line 2 "nstrace: bad timeout"
-	run "$NSTRACE" 203.0.113.8 from blog-ns1 --from "$FX"
-	one_line 2 "nstrace: --from needs --simulate"
+	run "$NSTRACE" 203.0.113.8 from blog-ns1 --from "$FX" --nft-trace
+	one_line 2 "nstrace: --nft-trace is for a live trace; --from FILE only simulates"
 	# two namespaces answer to the same name: the user must say which
 	jq '.namespaces[1].label = .namespaces[2].label | .namespaces[1].names = .namespaces[2].names' \
 		"$FX" >"$T/twins.json"
@@ -222,7 +226,7 @@ as_nobody()
 	[ "$output" = "$want" ]
 	# a keyword's value is the next word even when it starts with '-'
 	run "$NSTRACE" 203.0.113.8 from -j --simulate --from "$FX"
-	one_line 1 "nstrace: -j: no such namespace or address"
+	one_line 1 "nstrace: no namespace or container named '-j'"
 	run "$NSTRACE" 203.0.113.8 from blog-ns1 proto tcp port -1 --simulate --from "$FX"
 	one_line 2 "nstrace: bad port '-1'"
 	run "$NSTRACE" 203.0.113.8 from blog-ns1 from blog-ns2 --simulate --from "$FX"

@@ -67,7 +67,12 @@ lab_procs()
 
 @test "from: an unknown namespace or address on a live host is one line, exit 1" {
 	lab_ns solo
-	for src in "${LAB_PREFIX}nosuch" "/run/netns/${LAB_PREFIX}nosuch" 192.0.2.77 999999999; do
+	src=${LAB_PREFIX}nosuch
+	run "$NSTRACE" 127.0.0.1 from "$src" --simulate
+	one_line 1 "nstrace: no namespace or container named '$src'"
+	run "$NSTRACE" 127.0.0.1 from "$src" --timeout 1
+	one_line 1 "nstrace: no namespace or container named '$src'"
+	for src in "/run/netns/${LAB_PREFIX}nosuch" 192.0.2.77 999999999; do
 		run "$NSTRACE" 127.0.0.1 from "$src" --simulate
 		one_line 1 "nstrace: $src: "
 		run "$NSTRACE" 127.0.0.1 from "$src" --timeout 1

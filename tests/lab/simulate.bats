@@ -141,14 +141,15 @@ check_cause()
 	[ "$(jq -r .source.netns <<<"$output")" = "$LAB_NS1" ]
 }
 
-@test "simulate: usage errors exit 2, --from needs --simulate" {
+@test "simulate: usage errors exit 2, --from implies --simulate" {
 	run "$NSTRACE"
 	[ "$status" -eq 2 ]
 	run "$NSTRACE" 203.0.113.8 from x proto sctp --simulate
 	[ "$status" -eq 2 ]
+	# --from alone simulates: an empty file is a snapshot error (1), not a usage error
 	run "$NSTRACE" 203.0.113.8 from x --from /dev/null
-	[ "$status" -eq 2 ]
-	[[ "$output" == *"--from needs --simulate"* ]]
+	[ "$status" -eq 1 ]
+	[[ "$output" == "nstrace: /dev/null: "* ]]
 }
 
 @test "cause FORWARDING_DISABLED: ip_forward=0 in host" {

@@ -257,9 +257,9 @@ check_broken()
 	lab_check_done
 }
 
-@test "usage: --from needs --simulate, IPv6 is for the simulation" {
+@test "usage: --from cannot be traced live, IPv6 is for the simulation" {
 	lab_blog_topology
-	run "$NSTRACE" 203.0.113.8 from "$LAB_NS1" --from /dev/null
+	run "$NSTRACE" 203.0.113.8 from "$LAB_NS1" --from /dev/null --nft-trace
 	[ "$status" -eq 2 ]
 	run "$NSTRACE" 2001:db8::1 from "$LAB_NS1"
 	[ "$status" -eq 2 ]
