@@ -996,6 +996,14 @@ def main():
                 print(f"    live:     {rec['live_causes']} {rec['live_summary']}", flush=True)
             for line in rec.get("fix_log") or []:
                 print(f"    fix: {line}", flush=True)
+            for what in ("sim_json", "live_json"):
+                j = rec.get(what)
+                if j:
+                    short = dict(verdict=j.get("verdict"), summary=j.get("summary"),
+                                 diagnosis=[{k: d.get(k) for k in ("code", "netns", "message", "fix")}
+                                            for d in j.get("diagnosis") or []])
+                    print(f"    {what[:-5]} output: {json.dumps(short)}", flush=True)
+            print(f"    reproduce: {sys.argv[0]} script {rec['seed']}", flush=True)
         elif not args.quiet:
             print("ok       " + fmt(rec), flush=True)
 
