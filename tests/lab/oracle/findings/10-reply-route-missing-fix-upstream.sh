@@ -6,7 +6,9 @@
 # FORWARDING_DISABLED in inet) and prints 'ip route add default via 198.51.100.10' and
 # 'sysctl ip_forward=1' for inet: pasted, the kernel still fails (a loop); the fix is
 # 'ip route add 10.1.0.0/24 via 10.254.0.1' in r2. With rp_filter=1 in r2 the first cause is
-# RP_FILTER and the printed fix (rp_filter=0) is not enough either. Seeds 4, 8.
+# RP_FILTER and the printed fix (rp_filter=0) is not enough either. After the paste --simulate
+# says reached (KERNEL_DISAGREES) although r2 and inet now bounce the reply between them (a
+# routing loop the walk does not see). Seeds 4, 8.
 . "$(dirname "$0")/lib.sh"
 ns c1; ns r1; ns r2; ns inet
 veth r1 vc1 c1 eth0 10.1.0.254/24 10.1.0.1/24
