@@ -21,6 +21,7 @@ cleanup() {
 		for p in $(ip netns pids "$n" 2>/dev/null); do kill "$p" 2>/dev/null; done
 		ip netns del "$n" 2>/dev/null
 	done
+	rm -f "/tmp/orf$$.sim" "/tmp/orf$$.live"
 }
 trap cleanup EXIT
 trap 'cleanup; trap - EXIT; exit 130' INT
