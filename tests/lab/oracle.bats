@@ -16,10 +16,10 @@
 # diagnosis, the fixes pasted and what they did; `randlab.py script SEED` prints that lab as
 # a shell script.
 
-load lib.bash
-
 # [ -z "$(grep …)" ] on purpose: `! grep` does not fail a bats test (errexit ignores `!`).
 # shellcheck disable=SC2143
+
+load lib.bash
 
 # The CI seeds: fixed, about three minutes on two cores. Do not drop a seed because it fails:
 # a failing seed is a bug in nstrace (tests/lab/oracle/findings/).
