@@ -9,7 +9,7 @@
 # namespace the test runs in, and only private and documentation addresses are used.
 #
 #   ORACLE_SEEDS="1-500"   another seed list (a soak run: `make soak` is not in the Makefile;
-#                          run `ORACLE_SEEDS=1-500 bats tests/lab/oracle.bats`)
+#                          run `ORACLE_SEEDS=1-500 bats tests/lab/oracle/oracle.bats`)
 #   ORACLE_JOBS=2          labs run at once (default 2; one per core)
 #
 # A failure lists, per probe: seed, probe, the three verdicts, nstrace's causes, summary and
@@ -19,7 +19,7 @@
 # [ -z "$(grep …)" ] on purpose: `! grep` does not fail a bats test (errexit ignores `!`).
 # shellcheck disable=SC2143
 
-load lib.bash
+load ../lib.bash
 
 # The CI seeds: fixed, about three minutes on two cores. Do not drop a seed because it fails:
 # a failing seed is a bug in nstrace (tests/lab/oracle/findings/).
@@ -30,7 +30,7 @@ setup()
 	lab_require_root ping python3 iptables-nft iptables-legacy nft || return 1
 	NSTRACE=${NSTRACE:-${NSMAP_BUILD:-build}/nstrace}
 	lab_require_exec "$NSTRACE" || return 1
-	RANDLAB=$BATS_TEST_DIRNAME/oracle/randlab.py
+	RANDLAB=$BATS_TEST_DIRNAME/randlab.py
 	OR_PREFIX=or${BATS_ROOT_PID:-$$}
 	LAB_PREFIX=$OR_PREFIX	# lab_cleanup's sweep
 	export LAB_PREFIX
