@@ -47,8 +47,8 @@ static struct xtables_globals xt_globals = {
 static bool xt_inited, xt_init_failed;
 static uint8_t xt_loaded_nfproto;	/* the family the loaded extensions registered under */
 
-/* Under the lock: init once, then make our globals and family current again (libnftables'
- * nft_ctx_new installs its own). */
+/* Under the lock: init (once, or again after xt_reload), then make our globals and family
+ * current again (libnftables' nft_ctx_new installs its own). */
 static bool xt_prepare(uint8_t nfproto)
 {
 	if (!xt_inited) {
@@ -82,13 +82,8 @@ static bool xt_reload(uint8_t nfproto)
 	xtables_targets = NULL;
 	xtables_pending_matches = NULL;
 	xtables_pending_targets = NULL;
-	xt_init_failed = xtables_init_all(&xt_globals, nfproto) < 0;
-	xt_loaded_nfproto = nfproto;
-	if (xt_init_failed)
-		return false;
-	xtables_set_params(&xt_globals);
-	xtables_set_nfproto(nfproto);
-	return true;
+	xt_inited = false;
+	return xt_prepare(nfproto);
 }
 
 /* Run save() with stdout swapped for a memory stream; the captured text or NULL. */

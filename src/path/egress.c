@@ -183,10 +183,10 @@ static void assume_masquerade(struct walk *w, const struct nm_netns *ns, const s
 	{
 		const struct nm_link *dbr = docker_unmanaged(ns, &p->src);
 		char *exec = path_ns_exec(ns), *mq = masq_fix(ns, subs, ol->ifname, p->src.family == AF_INET6);
-		char *cmd = dbr ? nm_xasprintf("# %s is Docker's and no DOCKER chain exists: dockerd runs "
-					       "with \"iptables\": false. Set it to true in "
-					       "/etc/docker/daemon.json, then: systemctl restart docker",
-					       dbr->ifname) :
+		char *cmd = dbr ? nm_xasprintf("# %s is Docker's, but no DOCKER chain exists: dockerd "
+					       "is not managing this firewall (\"iptables\": false in "
+					       "/etc/docker/daemon.json, or --iptables=false?). Turn it "
+					       "on, then: systemctl restart docker", dbr->ifname) :
 			    nm_xasprintf("%s%s", exec, mq);
 
 		path_add_cause(w, DIAG_NO_SNAT, ns, ev, "ifname", ol->ifname,

@@ -452,7 +452,7 @@ static struct nf_table *xt_table(struct nm_netns *ns, unsigned int family, const
 	return t;
 }
 
-static int parse_ct(const char *list, bool nft, uint32_t *st)
+static int parse_ct(const char *list, uint32_t *st)
 {
 	char buf[128], *save = NULL, *tok;
 
@@ -470,7 +470,6 @@ static int parse_ct(const char *list, bool nft, uint32_t *st)
 		else
 			return -EINVAL;
 	}
-	(void)nft;
 	return *st ? 0 : -EINVAL;
 }
 
@@ -536,7 +535,7 @@ static int xt_rule(struct nf_rule *r, char **w, size_t n, const char *chain, cha
 		} else if (!strcmp(o, "--ctstate") || !strcmp(o, "--state")) {
 			struct nf_match *m = nf_rule_new_match(r, NF_MATCH_CT_STATE, inv);
 
-			if (parse_ct(v, false, &m->ct_state))
+			if (parse_ct(v, &m->ct_state))
 				goto bad;
 		} else if (!strcmp(o, "--dport") || !strcmp(o, "--sport")) {
 			struct nf_match *m = nf_rule_new_match(r, o[2] == 'd' ? NF_MATCH_DPORT :
@@ -748,7 +747,7 @@ static int fx_nft(struct nm_netns *ns, char **w, size_t n, char *err, size_t err
 		} else if (!strcmp(o, "ct") && !strcmp(v, "state") && i + 2 < n) {
 			struct nf_match *m = nf_rule_new_match(r, NF_MATCH_CT_STATE, false);
 
-			if (parse_ct(w[i + 2], true, &m->ct_state))
+			if (parse_ct(w[i + 2], &m->ct_state))
 				goto bad;
 			i += 2;
 			continue;

@@ -204,7 +204,7 @@ static void run_collect(struct run *x, const struct nm_snapshot *s)
 
 	if (x->pr.sent) {
 		/* "reached" is what the probe's socket got, not only what the capture saw */
-		r->delivered = trace_probe_delivered(&x->pr, 200);
+		r->delivered = trace_probe_delivered(&x->pr, 50);
 		r->delivery_checked = true;
 	}
 	got = trace_capture_packets(x->cap, &n_caps);

@@ -163,7 +163,7 @@ check_pasted()
 	check_pasted "native nat"
 }
 
-@test "a Docker bridge with no DOCKER chain: dockerd runs with iptables false, no hand-written MASQUERADE" {
+@test "a Docker bridge with no DOCKER chain: dockerd is not managing the firewall, no hand-written MASQUERADE" {
 	lab_blog_topology --no-masq --no-fwd-drop
 	ip -n "$LAB_HOST" link set br0 down
 	ip -n "$LAB_HOST" link set br0 name docker0

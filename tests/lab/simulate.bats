@@ -345,3 +345,14 @@ check_cause()
 		"$(jq -r '.diagnosis[0].evidence' <<<"$TRACE" | grep -c "$LAB_HOST -> $LAB_NS2 -> $LAB_HOST")"
 	lab_check_done
 }
+
+@test "a -f DROP in FORWARD never matches the probe: reached, not undetermined, as the kernel says" {
+	lab_blog_topology
+	_lab_ipt "$LAB_HOST" -I FORWARD -f -j DROP
+	lab_check "the kernel: ping works" 0 "$(lab_wait_for -t 3 ping_ok && echo 0 || echo 1)"
+	trace
+	echo "$TRACE" | jq -c '.diagnosis[] | {code, netns}'
+	lab_check "no cause" none "$(first_code)"
+	lab_check "verdict" "reached 0" "$(jq -r .verdict <<<"$TRACE") $TRACE_RC"
+	lab_check_done
+}
